@@ -1,0 +1,359 @@
+"""EM for Gaussian mixtures as observable steps: parameters, E-step, M-step, snapshots.
+
+The loop is split so that every piece can be watched or reused on its own:
+
+* :class:`MixtureParams` — one immutable set of mixture parameters;
+* :func:`e_step` — mean log-likelihood of the parameters and the sufficient statistics of
+  the responsibilities (one fused pass, no N x K array);
+* :func:`m_step` — new parameters from sufficient statistics;
+* :func:`iter_em` — a generator of :class:`EMStep` snapshots, one per iteration.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from gmmviz.core import kernels
+from gmmviz.core.gaussian import (
+    SufficientStats,
+    as_full_stack,
+    check_covariance_type,
+    compute_precision_cholesky,
+    log_det_cholesky,
+    parameters_from_stats,
+    stats_from_responsibilities,
+)
+
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    out = np.array(array, dtype=np.float64, copy=True)
+    out.setflags(write=False)
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class MixtureParams:
+    """One set of Gaussian mixture parameters; arrays are read-only copies.
+
+    Attributes
+    ----------
+    weights : ndarray of shape (K,)
+    means : ndarray of shape (K, d)
+    covariances : ndarray
+        full (K, d, d), tied (d, d), diag (K, d), spherical (K,) — scikit-learn's shapes.
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    precisions_cholesky : ndarray, shape as ``covariances``
+    """
+
+    weights: np.ndarray
+    means: np.ndarray
+    covariances: np.ndarray
+    covariance_type: str
+    precisions_cholesky: np.ndarray
+    _kernel_inputs: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def from_covariances(
+        cls,
+        weights: np.ndarray,
+        means: np.ndarray,
+        covariances: np.ndarray,
+        covariance_type: str,
+        precisions_cholesky: np.ndarray | None = None,
+    ) -> MixtureParams:
+        """Build parameters, computing the precision Cholesky factors unless given.
+
+        Raises
+        ------
+        ValueError
+            If a covariance is not positive definite.
+        """
+        check_covariance_type(covariance_type)
+        if precisions_cholesky is None:
+            precisions_cholesky = compute_precision_cholesky(covariances, covariance_type)
+        return cls(
+            _frozen(weights),
+            _frozen(means),
+            _frozen(covariances),
+            covariance_type,
+            _frozen(precisions_cholesky),
+        )
+
+    @property
+    def n_components(self) -> int:
+        return self.means.shape[0]
+
+    @property
+    def n_features(self) -> int:
+        return self.means.shape[1]
+
+    def full_covariances(self) -> np.ndarray:
+        """Covariances as a ``(K, d, d)`` stack whatever the type (for drawing, sampling)."""
+        return as_full_stack(
+            self.covariances, self.covariance_type, self.n_components, self.n_features
+        )
+
+    def kernel_inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(means (K, d), precision Cholesky stack (K, d, d), log_norm (K,))`` for kernels.
+
+        ``log_norm[k] = log wₖ + log det Pₖ - d/2 log 2π``; cached, as params never change.
+        """
+        if not self._kernel_inputs:
+            n_components, n_features = self.n_components, self.n_features
+            prec_stack = as_full_stack(
+                self.precisions_cholesky, self.covariance_type, n_components, n_features
+            )
+            log_det = np.broadcast_to(
+                log_det_cholesky(self.precisions_cholesky, self.covariance_type, n_features),
+                (n_components,),
+            )
+            with np.errstate(divide="ignore"):  # a zero weight is a valid -inf
+                log_weights = np.log(self.weights)
+            log_norm = log_weights + log_det - 0.5 * n_features * LOG_2PI
+            self._kernel_inputs["v"] = (
+                np.ascontiguousarray(self.means),
+                prec_stack,
+                np.ascontiguousarray(log_norm, dtype=np.float64),
+            )
+        return self._kernel_inputs["v"]
+
+
+@dataclass(frozen=True, eq=False)
+class EStepResult:
+    """What an E-step found for one set of parameters.
+
+    Attributes
+    ----------
+    log_likelihood : float
+        Mean per-sample log-likelihood of the data under the parameters.
+    stats : SufficientStats
+        Sufficient statistics of the responsibilities, around the parameters' means.
+    """
+
+    log_likelihood: float
+    stats: SufficientStats
+
+
+@dataclass(frozen=True, eq=False)
+class EMStep:
+    """Immutable snapshot of EM after one iteration (iteration 0 is the initial state).
+
+    Attributes
+    ----------
+    iteration : int
+        Number of M-steps that produced ``params``.
+    params : MixtureParams
+    log_likelihood : float
+        Mean per-sample log-likelihood of the data under ``params``.
+    change : float
+        ``log_likelihood`` minus the previous step's (NaN at iteration 0).
+    converged : bool
+        ``abs(change) < tol``.
+    """
+
+    iteration: int
+    params: MixtureParams
+    log_likelihood: float
+    change: float
+    converged: bool
+
+    @property
+    def weights(self) -> np.ndarray:
+        return self.params.weights
+
+    @property
+    def means(self) -> np.ndarray:
+        return self.params.means
+
+    @property
+    def covariances(self) -> np.ndarray:
+        return self.params.covariances
+
+    @property
+    def covariance_type(self) -> str:
+        return self.params.covariance_type
+
+
+def as_data(X, *, min_samples: int = 1, name: str = "X") -> np.ndarray:
+    """Validate data for the core: a finite, non-empty 2-D float64 C-contiguous array.
+
+    Raises
+    ------
+    ValueError
+        Naming what is wrong: not numeric, not 2-D, empty, NaN or infinite values.
+    """
+    try:
+        arr = np.asarray(X, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a numeric array; could not convert it to float") from None
+    if arr.ndim != 2:
+        hint = " (reshape a single feature with X.reshape(-1, 1))" if arr.ndim == 1 else ""
+        raise ValueError(f"{name} must be 2-D (n_samples, n_features); got shape {arr.shape}{hint}")
+    if arr.shape[0] < min_samples or arr.shape[1] < 1:
+        raise ValueError(
+            f"{name} needs at least {min_samples} sample(s) and 1 feature; got shape {arr.shape}"
+        )
+    finite = np.isfinite(arr)
+    if not finite.all():
+        bad_rows = int((~finite.all(axis=1)).sum())
+        raise ValueError(
+            f"{name} contains NaN or infinite values in {bad_rows} row(s); "
+            "remove or impute them first"
+        )
+    return np.ascontiguousarray(arr)
+
+
+def e_step(X: np.ndarray, params: MixtureParams, backend: str | None = None) -> EStepResult:
+    """Evaluate ``params`` on ``X``: mean log-likelihood and sufficient statistics.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, d), validated by :func:`as_data`
+    params : MixtureParams
+    backend : {'numba', 'numpy'}, optional
+    """
+    means, prec, log_norm = params.kernel_inputs()
+    ll_sum, resp_sum, first, second = kernels.estep_stats(X, means, prec, log_norm, backend)
+    stats = SufficientStats(X.shape[0], resp_sum, np.array(means), first, second)
+    return EStepResult(ll_sum / X.shape[0], stats)
+
+
+def m_step(stats: SufficientStats, covariance_type: str, reg_covar: float) -> MixtureParams:
+    """New parameters from sufficient statistics (scikit-learn's M-step).
+
+    Raises
+    ------
+    ValueError
+        If a component collapsed so that its covariance is not positive definite even
+        with ``reg_covar`` added.
+    """
+    weights, means, covariances = parameters_from_stats(stats, covariance_type, reg_covar)
+    return MixtureParams.from_covariances(weights, means, covariances, covariance_type)
+
+
+def params_from_responsibilities(
+    X: np.ndarray, resp: np.ndarray, covariance_type: str, reg_covar: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights (unnormalised by ``Σ nk``, divided by N as scikit-learn's initialisation),
+    means and covariances from explicit responsibilities ``(N, K)``."""
+    shift = np.broadcast_to(X.mean(axis=0), (resp.shape[1], X.shape[1]))
+    stats = stats_from_responsibilities(X, resp, shift)
+    _, means, covariances = parameters_from_stats(stats, covariance_type, reg_covar)
+    nk = stats.resp_sum + 10 * np.finfo(np.float64).eps
+    if covariance_type == "tied":
+        # scikit-learn's tied estimate is (XᵀX - Σₖ nₖ μₖμₖᵀ) / Σ nₖ, which equals the pooled
+        # scatter only when every row of resp sums to one. The one-hot starts of k-means++
+        # and random_from_data mark K rows only, giving a broad covariance; keep that start.
+        # Computed around the data centre c; the last term is zero when rows sum to one.
+        centre = X.mean(axis=0)
+        centred_X = X - centre
+        centred_means = means - centre
+        scatter = centred_X.T @ centred_X - (nk[:, None] * centred_means).T @ centred_means
+        mass = nk @ means  # Σₖ nₖ μₖ
+        scatter += (X.shape[0] + nk.sum()) * np.outer(centre, centre)
+        scatter -= np.outer(centre, mass) + np.outer(mass, centre)
+        covariances = scatter / nk.sum()
+        covariances.flat[:: X.shape[1] + 1] += reg_covar
+    return nk / X.shape[0], means, covariances
+
+
+def log_prob_matrix(X: np.ndarray, params: MixtureParams, backend: str | None = None) -> np.ndarray:
+    """``log wₖ + log N(xᵢ | μₖ, Σₖ)``; shape (N, K)."""
+    means, prec, log_norm = params.kernel_inputs()
+    return kernels.weighted_log_prob(X, means, prec, log_norm, backend)
+
+
+def responsibilities(X, params: MixtureParams, backend: str | None = None) -> np.ndarray:
+    """Posterior probability of each component for each point; shape (N, K), rows sum to 1."""
+    X = as_data(X)
+    wlp = log_prob_matrix(X, params, backend)
+    lse = kernels.log_sum_exp_rows(wlp)
+    with np.errstate(under="ignore"):
+        return np.exp(wlp - lse[:, None])
+
+
+class EMRun:
+    """EM from given parameters, one iteration at a time.
+
+    Holds the current parameters and their E-step, so that each :meth:`advance` costs one
+    M-step and one fused E-pass — the same work per iteration as scikit-learn.
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        initial: MixtureParams,
+        reg_covar: float = 1e-6,
+        backend: str | None = None,
+    ) -> None:
+        self.X = X
+        self.reg_covar = reg_covar
+        self.backend = kernels.resolve_backend(backend)
+        self.params = initial
+        self.iteration = 0
+        self.estep: EStepResult | None = e_step(X, initial, self.backend)
+
+    @property
+    def log_likelihood(self) -> float:
+        """Mean log-likelihood of the current parameters."""
+        return self.estep.log_likelihood
+
+    def advance(self, evaluate: bool = True) -> None:
+        """One M-step from the current E-step, then (if ``evaluate``) the new E-step."""
+        self.params = m_step(self.estep.stats, self.params.covariance_type, self.reg_covar)
+        self.iteration += 1
+        self.estep = e_step(self.X, self.params, self.backend) if evaluate else None
+
+
+def iter_em(
+    X,
+    initial: MixtureParams,
+    *,
+    tol: float = 1e-3,
+    reg_covar: float = 1e-6,
+    max_iter: int = 100,
+    backend: str | None = None,
+) -> Iterator[EMStep]:
+    """Run EM from ``initial`` and yield a snapshot per iteration.
+
+    Parameters
+    ----------
+    X : array-like of shape (N, d)
+    initial : MixtureParams
+    tol : float
+        Converged when the mean log-likelihood changes by less than this.
+    reg_covar : float
+        Added to the covariance diagonals.
+    max_iter : int
+        Number of EM iterations at most.
+    backend : {'numba', 'numpy'}, optional
+
+    Yields
+    ------
+    EMStep
+        Iteration 0 (the initial parameters), then one per iteration; the generator ends
+        after the first converged step or after ``max_iter`` iterations. Closing it early
+        loses nothing: every snapshot is complete.
+    """
+    X = as_data(X)
+    if X.shape[1] != initial.n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features but the parameters have {initial.n_features}"
+        )
+    run = EMRun(X, initial, reg_covar, backend)
+    previous = run.log_likelihood
+    yield EMStep(0, run.params, previous, math.nan, False)
+    for _ in range(max_iter):
+        run.advance()
+        change = run.log_likelihood - previous
+        previous = run.log_likelihood
+        converged = abs(change) < tol
+        yield EMStep(run.iteration, run.params, run.log_likelihood, change, converged)
+        if converged:
+            return

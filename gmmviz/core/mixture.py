@@ -1,0 +1,547 @@
+"""``GaussianMixture``: a drop-in for scikit-learn's estimator that can also be watched.
+
+Same constructor, fitted attributes, methods and iteration semantics as
+``sklearn.mixture.GaussianMixture``; the per-iteration work runs in the fused kernels of
+:mod:`gmmviz.core.kernels`. :meth:`GaussianMixture.iter_fit` yields one :class:`EMStep`
+per iteration for the app.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from gmmviz.core.em import (
+    EMRun,
+    EMStep,
+    EStepResult,
+    MixtureParams,
+    as_data,
+    e_step,
+    iter_em,
+    log_prob_matrix,
+    m_step,
+    params_from_responsibilities,
+    responsibilities,
+)
+from gmmviz.core.gaussian import (
+    COVARIANCE_TYPES,
+    check_covariance_type,
+    covariance_shape,
+    covariances_from_precision_cholesky,
+    n_parameters,
+    precision_cholesky_from_precisions,
+    precisions_from_cholesky,
+)
+from gmmviz.core.init import INIT_METHODS, check_random_state, initial_responsibilities
+from gmmviz.core.kernels import log_sum_exp_rows
+
+__all__ = [
+    "COVARIANCE_TYPES",
+    "ConvergenceWarning",
+    "EMStep",
+    "EStepResult",
+    "GaussianMixture",
+    "MixtureParams",
+    "NotFittedError",
+    "e_step",
+    "initial_params",
+    "iter_em",
+    "m_step",
+    "responsibilities",
+]
+
+
+class ConvergenceWarning(UserWarning):
+    """The best initialisation stopped at ``max_iter`` before converging."""
+
+
+class NotFittedError(ValueError, AttributeError):
+    """A method that needs a fitted model was called before ``fit``."""
+
+
+def _check_weights(weights, n_components: int) -> np.ndarray:
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.shape != (n_components,):
+        raise ValueError(f"weights_init must have shape ({n_components},); got {weights.shape}")
+    if not np.all(np.isfinite(weights)) or weights.min() < 0.0 or weights.max() > 1.0:
+        raise ValueError(
+            "weights_init must be in the range [0, 1]; "
+            f"got min {weights.min():.5f}, max {weights.max():.5f}"
+        )
+    if not np.allclose(np.abs(1.0 - weights.sum()), 0.0):
+        raise ValueError(f"weights_init must sum to 1; got {weights.sum():.5f}")
+    return weights
+
+
+def _check_means(means, n_components: int, n_features: int) -> np.ndarray:
+    means = np.asarray(means, dtype=np.float64)
+    if means.shape != (n_components, n_features):
+        raise ValueError(
+            f"means_init must have shape ({n_components}, {n_features}); got {means.shape}"
+        )
+    if not np.all(np.isfinite(means)):
+        raise ValueError("means_init contains NaN or infinite values")
+    return means
+
+
+def _check_precisions(precisions, covariance_type: str, n_components: int, n_features: int):
+    precisions = np.asarray(precisions, dtype=np.float64)
+    expected = covariance_shape(covariance_type, n_components, n_features)
+    if precisions.shape != expected:
+        raise ValueError(
+            f"precisions_init for covariance_type={covariance_type!r} must have shape "
+            f"{expected}; got {precisions.shape}"
+        )
+    if not np.all(np.isfinite(precisions)):
+        raise ValueError("precisions_init contains NaN or infinite values")
+    if covariance_type in ("full", "tied"):
+        stack = precisions if covariance_type == "full" else precisions[None]
+        for k, prec in enumerate(stack):
+            if not np.allclose(prec, prec.T) or np.linalg.eigvalsh(prec).min() <= 0.0:
+                where = f" (component {k})" if covariance_type == "full" else ""
+                raise ValueError(f"precisions_init{where} must be symmetric and positive definite")
+    elif np.any(precisions <= 0.0):
+        raise ValueError(f"precisions_init ({covariance_type}) must be positive")
+    return precisions
+
+
+class GaussianMixture:
+    """Gaussian mixture fitted by EM — scikit-learn's ``GaussianMixture`` API, faster.
+
+    Parameters
+    ----------
+    n_components : int, default=1
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}, default='full'
+    tol : float, default=1e-3
+        Convergence threshold on the change of the mean log-likelihood.
+    reg_covar : float, default=1e-6
+        Non-negative regularisation added to the diagonal of covariances.
+    max_iter : int, default=100
+    n_init : int, default=1
+        Number of initialisations; the one with the largest final lower bound is kept.
+    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data'}, default='kmeans'
+    weights_init : array-like of shape (K,), optional
+    means_init : array-like of shape (K, d), optional
+    precisions_init : array-like, optional
+        Shape as the covariances of ``covariance_type``.
+    random_state : int, RandomState or None
+    warm_start : bool, default=False
+        Start from the last fit's parameters (and run one initialisation).
+    verbose : int, default=0
+    verbose_interval : int, default=10
+    backend : {'numba', 'numpy'} or None
+        Kernel implementation; ``None`` picks numba when available. Not in scikit-learn.
+
+    Attributes
+    ----------
+    weights_ : ndarray of shape (K,)
+    means_ : ndarray of shape (K, d)
+    covariances_ : ndarray (shape per covariance type)
+    precisions_ : ndarray
+    precisions_cholesky_ : ndarray
+    converged_ : bool
+    n_iter_ : int
+    lower_bound_ : float
+        Mean log-likelihood evaluated in the last E-step of the best initialisation (of
+        the parameters one M-step before the final ones), as in scikit-learn.
+    lower_bounds_ : list of float
+        ``lower_bound_`` at each iteration of the best initialisation.
+    n_features_in_ : int
+    """
+
+    def __init__(
+        self,
+        n_components: int = 1,
+        *,
+        covariance_type: str = "full",
+        tol: float = 1e-3,
+        reg_covar: float = 1e-6,
+        max_iter: int = 100,
+        n_init: int = 1,
+        init_params: str = "kmeans",
+        weights_init=None,
+        means_init=None,
+        precisions_init=None,
+        random_state=None,
+        warm_start: bool = False,
+        verbose: int = 0,
+        verbose_interval: int = 10,
+        backend: str | None = None,
+    ) -> None:
+        self.n_components = n_components
+        self.covariance_type = covariance_type
+        self.tol = tol
+        self.reg_covar = reg_covar
+        self.max_iter = max_iter
+        self.n_init = n_init
+        self.init_params = init_params
+        self.weights_init = weights_init
+        self.means_init = means_init
+        self.precisions_init = precisions_init
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.verbose_interval = verbose_interval
+        self.backend = backend
+
+    # ---------------------------------------------------------------- estimator protocol
+
+    @classmethod
+    def _param_names(cls) -> list[str]:
+        signature = inspect.signature(cls.__init__)
+        return [p for p in signature.parameters if p != "self"]
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """Constructor parameters, as scikit-learn's ``get_params``."""
+        return {name: getattr(self, name) for name in self._param_names()}
+
+    def set_params(self, **params) -> GaussianMixture:
+        """Set constructor parameters; unknown names raise ``ValueError``."""
+        valid = set(self._param_names())
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for GaussianMixture; "
+                    f"valid parameters are {sorted(valid)}"
+                )
+            setattr(self, name, value)
+        return self
+
+    def __repr__(self) -> str:
+        defaults = GaussianMixture().get_params()
+        changed = []
+        for k, v in self.get_params().items():
+            default = defaults[k]
+            same = v is default or (
+                not isinstance(v, np.ndarray)
+                and not isinstance(default, np.ndarray)
+                and v == default
+            )
+            if not same:
+                changed.append(f"{k}={v!r}")
+        return f"GaussianMixture({', '.join(changed)})"
+
+    # ---------------------------------------------------------------- validation
+
+    def _check_parameters(self, n_features: int) -> None:
+        k = self.n_components
+        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+            raise ValueError(f"n_components must be an integer >= 1; got {k!r}")
+        check_covariance_type(self.covariance_type)
+        if self.init_params not in INIT_METHODS:
+            raise ValueError(
+                f"init_params must be one of {', '.join(INIT_METHODS)}; got {self.init_params!r}"
+            )
+        for name, lower in (("tol", 0.0), ("reg_covar", 0.0)):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float, np.floating, np.integer)) or not (
+                math.isfinite(value) and value >= lower
+            ):
+                raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
+        for name, lower in (("max_iter", 0), ("n_init", 1), ("verbose_interval", 1)):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < lower:
+                raise ValueError(f"{name} must be an integer >= {lower}; got {value!r}")
+        if self.weights_init is not None:
+            _check_weights(self.weights_init, k)
+        if self.means_init is not None:
+            _check_means(self.means_init, k, n_features)
+        if self.precisions_init is not None:
+            _check_precisions(self.precisions_init, self.covariance_type, k, n_features)
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "precisions_cholesky_"):
+            raise NotFittedError(
+                "This GaussianMixture instance is not fitted yet; call fit(X) first"
+            )
+
+    def _check_X_fitted(self, X) -> np.ndarray:
+        self._check_fitted()
+        X = as_data(X)
+        if X.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but this GaussianMixture was fitted with "
+                f"{self.n_features_in_}"
+            )
+        return X
+
+    def _check_fit_data(self, X) -> np.ndarray:
+        X = as_data(X, min_samples=2)
+        if X.shape[0] < self.n_components:
+            raise ValueError(
+                "Expected n_samples >= n_components but got "
+                f"n_components = {self.n_components}, n_samples = {X.shape[0]}"
+            )
+        self._check_parameters(X.shape[1])
+        return X
+
+    # ---------------------------------------------------------------- parameters
+
+    @property
+    def params_(self) -> MixtureParams:
+        """The fitted parameters as an immutable :class:`MixtureParams`."""
+        self._check_fitted()
+        return MixtureParams.from_covariances(
+            self.weights_,
+            self.means_,
+            self.covariances_,
+            self.covariance_type,
+            self.precisions_cholesky_,
+        )
+
+    def _set_params_from(self, params: MixtureParams) -> None:
+        self.weights_ = np.array(params.weights)
+        self.means_ = np.array(params.means)
+        self.covariances_ = np.array(params.covariances)
+        self.precisions_cholesky_ = np.array(params.precisions_cholesky)
+        self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_, self.covariance_type)
+
+    @classmethod
+    def from_params(cls, params: MixtureParams, **kwargs) -> GaussianMixture:
+        """A fitted model holding ``params`` (e.g. a snapshot shown in the app).
+
+        ``kwargs`` are constructor parameters; ``n_components`` and ``covariance_type``
+        come from ``params``. ``converged_``, ``n_iter_`` and ``lower_bound_`` may be given
+        as keyword arguments too and default to ``False``, ``0`` and ``-inf``.
+        """
+        fitted = {
+            key: kwargs.pop(key)
+            for key in ("converged_", "n_iter_", "lower_bound_")
+            if key in kwargs
+        }
+        model = cls(
+            n_components=params.n_components, covariance_type=params.covariance_type, **kwargs
+        )
+        model._set_params_from(params)
+        model.converged_ = bool(fitted.get("converged_", False))
+        model.n_iter_ = int(fitted.get("n_iter_", 0))
+        model.lower_bound_ = float(fitted.get("lower_bound_", -math.inf))
+        model.lower_bounds_ = []
+        model.n_features_in_ = params.n_features
+        return model
+
+    def _initial_params(self, X: np.ndarray, random_state: np.random.RandomState) -> MixtureParams:
+        """Parameters before the first EM iteration (scikit-learn's ``_initialize``)."""
+        resp = initial_responsibilities(X, self.n_components, self.init_params, random_state)
+        weights, means, covariances = params_from_responsibilities(
+            X, resp, self.covariance_type, self.reg_covar
+        )
+        if self.weights_init is not None:
+            weights = _check_weights(self.weights_init, self.n_components)
+        if self.means_init is not None:
+            means = _check_means(self.means_init, self.n_components, X.shape[1])
+        if self.precisions_init is None:
+            return MixtureParams.from_covariances(weights, means, covariances, self.covariance_type)
+        precisions = _check_precisions(
+            self.precisions_init, self.covariance_type, self.n_components, X.shape[1]
+        )
+        prec_chol = precision_cholesky_from_precisions(precisions, self.covariance_type)
+        covariances = covariances_from_precision_cholesky(prec_chol, self.covariance_type)
+        return MixtureParams.from_covariances(
+            weights, means, covariances, self.covariance_type, prec_chol
+        )
+
+    # ---------------------------------------------------------------- fitting
+
+    def fit(self, X, y=None) -> GaussianMixture:
+        """Estimate the parameters with EM (``n_init`` runs, the best kept)."""
+        self._fit(X)
+        return self
+
+    def fit_predict(self, X, y=None) -> np.ndarray:
+        """Fit, then the label of each point under the final parameters; shape (N,)."""
+        X = self._fit(X)
+        return self.predict(X)
+
+    def _fit(self, X) -> np.ndarray:
+        X = self._check_fit_data(X)
+        do_init = not (self.warm_start and hasattr(self, "converged_"))
+        n_init = self.n_init if do_init else 1
+        random_state = check_random_state(self.random_state)
+        best = None  # (lower_bound, params, n_iter, lower_bounds, converged)
+        for init in range(n_init):
+            if self.verbose:
+                print(f"Initialization {init}")
+            if do_init:
+                params = self._initial_params(X, random_state)
+                lower_bound = -math.inf
+            else:
+                params = self.params_
+                lower_bound = self.lower_bound_
+            result = self._run_em(X, params, lower_bound)
+            if best is None or result[0] > best[0] or best[0] == -math.inf:
+                best = result
+        lower_bound, params, n_iter, lower_bounds, converged = best
+        if not converged and self.max_iter > 0:
+            warnings.warn(
+                "Best performing initialization did not converge. Try different init "
+                "parameters, or increase max_iter, tol, or check for degenerate data.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        self._set_params_from(params)
+        self.converged_ = converged
+        self.n_iter_ = n_iter
+        self.lower_bound_ = lower_bound
+        self.lower_bounds_ = lower_bounds
+        self.n_features_in_ = X.shape[1]
+        return X
+
+    def _run_em(self, X: np.ndarray, params: MixtureParams, lower_bound: float):
+        """One initialisation's EM loop with scikit-learn's semantics.
+
+        scikit-learn's iteration n evaluates the parameters of iteration n-1 (its lower
+        bound), then updates them; it stops when that bound changed by less than ``tol``.
+        Here the E-step of iteration n is the one computed at the end of iteration n-1, so
+        the work is the same and the last, unneeded E-step is skipped.
+        """
+        if self.max_iter == 0:
+            return -math.inf, params, 0, [], False
+        run = EMRun(X, params, self.reg_covar, self.backend)
+        lower_bounds: list[float] = []
+        converged = False
+        for n_iter in range(1, self.max_iter + 1):
+            previous = lower_bound
+            lower_bound = run.log_likelihood
+            lower_bounds.append(lower_bound)
+            change = lower_bound - previous
+            converged = abs(change) < self.tol
+            run.advance(evaluate=not converged and n_iter < self.max_iter)
+            if self.verbose >= 2 and n_iter % self.verbose_interval == 0:
+                print(f"  Iteration {n_iter}\t ll change {change:.5g}")
+            if converged:
+                break
+        if self.verbose:
+            print(
+                f"Initialization {'converged' if converged else 'did not converge'}. "
+                f"lower bound {lower_bound:.5f}"
+            )
+        return lower_bound, run.params, n_iter, lower_bounds, converged
+
+    def iter_fit(self, X) -> Iterator[EMStep]:
+        """Fit one initialisation while yielding an :class:`EMStep` per iteration.
+
+        The model is updated after every step, so stopping early (``break`` or ``close()``)
+        leaves a usable model: its parameters are the last step's, ``n_iter_`` its
+        iteration, ``lower_bound_`` its mean log-likelihood (of those very parameters) and
+        ``converged_`` whether it converged. With ``warm_start`` and a fitted model, EM
+        continues from the current parameters.
+        """
+        X = self._check_fit_data(X)
+        if self.warm_start and hasattr(self, "converged_"):
+            initial = self.params_
+        else:
+            initial = self._initial_params(X, check_random_state(self.random_state))
+        self.n_features_in_ = X.shape[1]
+        steps = iter_em(
+            X,
+            initial,
+            tol=self.tol,
+            reg_covar=self.reg_covar,
+            max_iter=self.max_iter,
+            backend=self.backend,
+        )
+        for step in steps:
+            self._set_params_from(step.params)
+            self.n_iter_ = step.iteration
+            self.lower_bound_ = step.log_likelihood
+            self.converged_ = step.converged
+            yield step
+
+    # ---------------------------------------------------------------- inference
+
+    def _weighted_log_prob(self, X: np.ndarray) -> np.ndarray:
+        return log_prob_matrix(X, self.params_, self.backend)
+
+    def score_samples(self, X) -> np.ndarray:
+        """Log of the mixture density at each point; shape (N,)."""
+        X = self._check_X_fitted(X)
+        return log_sum_exp_rows(self._weighted_log_prob(X))
+
+    def score(self, X, y=None) -> float:
+        """Mean per-sample log-likelihood of ``X``."""
+        return float(self.score_samples(X).mean())
+
+    def predict(self, X) -> np.ndarray:
+        """Most probable component of each point; shape (N,)."""
+        X = self._check_X_fitted(X)
+        return self._weighted_log_prob(X).argmax(axis=1)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Responsibilities; shape (N, K), rows summing to one."""
+        X = self._check_X_fitted(X)
+        return responsibilities(X, self.params_, self.backend)
+
+    def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Draw points from the fitted mixture (same random stream as scikit-learn).
+
+        Returns
+        -------
+        X : ndarray of shape (n_samples, d)
+        y : ndarray of shape (n_samples,)
+            The component each point came from.
+        """
+        self._check_fitted()
+        if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+            raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}")
+        n_features = self.means_.shape[1]
+        rng = check_random_state(self.random_state)
+        counts = rng.multinomial(n_samples, self.weights_)
+        if self.covariance_type == "full":
+            parts = [
+                rng.multivariate_normal(m, c, int(n))
+                for m, c, n in zip(self.means_, self.covariances_, counts, strict=True)
+            ]
+        elif self.covariance_type == "tied":
+            parts = [
+                rng.multivariate_normal(m, self.covariances_, int(n))
+                for m, n in zip(self.means_, counts, strict=True)
+            ]
+        else:
+            parts = [
+                m + rng.standard_normal(size=(n, n_features)) * np.sqrt(c)
+                for m, c, n in zip(self.means_, self.covariances_, counts, strict=True)
+            ]
+        labels = np.concatenate([np.full(n, k, dtype=int) for k, n in enumerate(counts)])
+        return np.vstack(parts), labels
+
+    def _n_parameters(self) -> int:
+        return n_parameters(self.covariance_type, self.n_components, self.means_.shape[1])
+
+    def bic(self, X) -> float:
+        """Bayesian information criterion on ``X`` (lower is better)."""
+        X = self._check_X_fitted(X)
+        return -2 * self.score(X) * X.shape[0] + self._n_parameters() * np.log(X.shape[0])
+
+    def aic(self, X) -> float:
+        """Akaike information criterion on ``X`` (lower is better)."""
+        X = self._check_X_fitted(X)
+        return -2 * self.score(X) * X.shape[0] + 2 * self._n_parameters()
+
+
+def initial_params(
+    X,
+    n_components: int,
+    covariance_type: str = "full",
+    init_params: str = "kmeans",
+    reg_covar: float = 1e-6,
+    random_state=None,
+) -> MixtureParams:
+    """Starting parameters for EM, as :class:`GaussianMixture` would compute them.
+
+    Raises
+    ------
+    ValueError
+        Bad data (NaN, K > N, ...) or options, with a message naming the problem.
+    """
+    model = GaussianMixture(
+        n_components, covariance_type=covariance_type, init_params=init_params, reg_covar=reg_covar
+    )
+    X = model._check_fit_data(X)
+    return model._initial_params(X, check_random_state(random_state))
