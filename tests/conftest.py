@@ -1,0 +1,74 @@
+"""Shared test set-up: a headless Qt, a private settings location, and a thread-leak check.
+
+The environment variables must be set before anything imports Qt, so they sit at the top of
+this file, which pytest imports before any test module. Qt itself is not imported here: the
+core's tests must be able to run (and to prove the core never imports Qt) without it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+import pytest
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ["PYQTGRAPH_QT_LIB"] = "PySide6"
+# Never read or write the user's settings: QSettings on Linux follows XDG_CONFIG_HOME.
+_SETTINGS_DIR = tempfile.mkdtemp(prefix="gmmviz-test-settings-")
+os.environ["XDG_CONFIG_HOME"] = _SETTINGS_DIR
+
+
+def _qt_loaded() -> bool:
+    return "PySide6.QtCore" in sys.modules
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_running(monkeypatch):
+    """Fail any test that leaves a QThread running (napari's rule).
+
+    Every ``QThread.start`` during the test is recorded; after the test, and after the
+    fixtures it used (``qtbot`` closes its widgets) have been torn down, none may still run.
+    Tests in modules that never import Qt are left alone.
+    """
+    if not _qt_loaded():
+        yield []
+        return
+    from PySide6.QtCore import QSettings, QThread
+
+    import gmmviz.controller  # noqa: F401 - applies the PySide6 reference-leak guard
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _SETTINGS_DIR)
+
+    started: list = []
+    original_start = QThread.start
+
+    def recording_start(self, *args, **kwargs):
+        started.append(self)
+        return original_start(self, *args, **kwargs)
+
+    monkeypatch.setattr(QThread, "start", recording_start)
+    yield started
+    leaked = [t for t in started if t.isRunning()]
+    if leaked:
+        names = ", ".join(t.objectName() or type(t).__name__ for t in leaked)
+        for thread in leaked:  # best effort, so that the next tests are not affected
+            thread.requestInterruption()
+            thread.quit()
+            thread.wait(2000)
+        pytest.fail(f"test left {len(leaked)} QThread(s) running: {names}", pytrace=False)
+
+
+@pytest.fixture
+def settings_dir(tmp_path, monkeypatch):
+    """A fresh, empty settings location for one test (Qt tests only)."""
+    from PySide6.QtCore import QSettings
+
+    path = tmp_path / "settings"
+    path.mkdir()
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(path))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
+    yield path
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _SETTINGS_DIR)
