@@ -1,0 +1,1017 @@
+"""Models and data on disk: save/load fitted mixtures (JSON, NPZ), read data, export labels.
+
+Model files
+-----------
+Both formats hold the same record, version :data:`FORMAT_VERSION`:
+
+=================  ==========================================================================
+``format``         ``"gmmviz-model"``
+``version``        ``1``
+``params``         constructor parameters (``get_params()``; arrays as nested lists)
+``n_features_in``  d
+``weights``        (K,)
+``means``          (K, d)
+``covariances``    (K, d, d) full, (d, d) tied, (K, d) diag, (K,) spherical
+``converged``      bool
+``n_iter``         int
+``lower_bound``    float (JSON ``null`` stands for ``-inf``, the value of a model not yet
+                   evaluated)
+``lower_bounds``   optional, per-iteration lower bounds of the fit
+=================  ==========================================================================
+
+JSON is indented and human-readable; Python writes floats with ``repr``, the shortest string
+that reads back to the same double, so a round trip is exact. NPZ stores the arrays as they
+are and ``params`` as a JSON string (no pickles: files load with ``allow_pickle=False``).
+Precisions are not stored; they are derived from the covariances on load with
+:func:`gmmviz.core.gaussian.compute_precision_cholesky`. Every problem found when loading is
+reported as ``ValueError("<path>: <what is wrong>")``.
+
+Data files
+----------
+:func:`load_data` reads CSV / TSV / TXT (header optional), ``.npy`` and ``.npz`` and
+returns ``(X, y)``; :func:`save_labelled_data_csv` writes points with true labels, EM labels
+and responsibilities.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from gmmviz.core.gaussian import (
+    COVARIANCE_TYPES,
+    compute_precision_cholesky,
+    covariance_shape,
+    precisions_from_cholesky,
+)
+from gmmviz.core.init import INIT_METHODS
+from gmmviz.core.mixture import GaussianMixture
+
+if TYPE_CHECKING:  # pragma: no cover - typing only; sklearn is imported lazily at run time
+    import sklearn.mixture
+
+__all__ = [
+    "DATA_SUFFIXES",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "LABEL_COLUMN_NAMES",
+    "MODEL_SUFFIXES",
+    "load_data",
+    "load_model",
+    "save_labelled_data_csv",
+    "save_model",
+    "to_sklearn",
+]
+
+FORMAT_NAME = "gmmviz-model"
+FORMAT_VERSION = 1
+MODEL_SUFFIXES: tuple[str, ...] = (".json", ".npz")
+DATA_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".npy", ".npz")
+#: Header names (case-insensitive) that mark the column of true labels in a text data file.
+#: ``y`` counts only when no column is named ``x`` (then ``x, y`` are coordinates).
+LABEL_COLUMN_NAMES: tuple[str, ...] = ("label", "labels", "y", "target", "class", "true_label")
+
+#: Tolerance on ``sum(weights) == 1`` when loading.
+WEIGHT_SUM_TOL = 1e-6
+#: Relative tolerance on the symmetry of full/tied covariances when loading.
+SYMMETRY_RTOL = 1e-8
+
+_REQUIRED_KEYS: tuple[str, ...] = (
+    "params",
+    "n_features_in",
+    "weights",
+    "means",
+    "covariances",
+    "converged",
+    "n_iter",
+    "lower_bound",
+)
+# Constructor parameters that hold arrays; stored as nested lists, restored as float arrays.
+_ARRAY_PARAMS: tuple[str, ...] = ("weights_init", "means_init", "precisions_init")
+
+PathLike = str | os.PathLike
+
+
+# ==================================================================================== helpers
+
+
+def _suffix(path: Path, allowed: Sequence[str], what: str) -> str:
+    """Lower-case suffix of ``path``; ``ValueError`` naming the allowed ones otherwise."""
+    suffix = path.suffix.lower()
+    if suffix not in allowed:
+        raise ValueError(
+            f"{path}: unsupported {what} file type {suffix or '(no suffix)'!r}; "
+            f"use one of {', '.join(allowed)}"
+        )
+    return suffix
+
+
+@contextlib.contextmanager
+def _atomic_writer(path: Path, mode: str) -> Iterator[Any]:
+    """Open a temporary file next to ``path`` and move it over ``path`` only on success.
+
+    A crash or an exception while writing leaves any existing file untouched and no partial
+    file behind.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    try:
+        kwargs = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
+        with os.fdopen(fd, mode, **kwargs) as fh:
+            yield fh
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp_name)
+        raise
+
+
+def _plain(value: Any, name: str) -> Any:
+    """A JSON-ready copy of a constructor parameter (numpy scalars and arrays made plain)."""
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        value = float(value)
+        if not math.isfinite(value):
+            raise ValueError(f"parameter {name}={value!r} is not finite and cannot be saved")
+        return value
+    if isinstance(value, (np.ndarray, list, tuple)):
+        array = np.asarray(value, dtype=np.float64)
+        if not np.all(np.isfinite(array)):
+            raise ValueError(f"parameter {name} contains NaN or infinite values")
+        return array.tolist()
+    if isinstance(value, (np.random.RandomState, np.random.Generator)):
+        raise ValueError(
+            f"parameter {name} is a {type(value).__name__}, which cannot be saved; "
+            f"set {name} to an int seed or None first (model.set_params({name}=0))"
+        )
+    raise ValueError(f"parameter {name} of type {type(value).__name__} cannot be saved")
+
+
+def _check_fitted(model: Any) -> None:
+    missing = [a for a in ("weights_", "means_", "covariances_") if not hasattr(model, a)]
+    if missing:
+        raise ValueError(f"the model is not fitted (no {', '.join(missing)}); fit it first")
+
+
+def _dumps_readable(value: Any, indent: int = 0) -> str:
+    """JSON text indented by level, with each innermost list of numbers on one line.
+
+    ``json.dumps(indent=...)`` would put every number of a covariance matrix on its own line;
+    one matrix row per line reads much better. Numbers are written by ``json`` itself (floats
+    as ``repr``: exact round trip); NaN and infinity are refused.
+    """
+    pad = " " * (indent + 2)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = [
+            f"{pad}{json.dumps(str(key))}: {_dumps_readable(item, indent + 2)}"
+            for key, item in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + " " * indent + "}"
+    if isinstance(value, list) and any(isinstance(item, (list, dict)) for item in value):
+        items = [pad + _dumps_readable(item, indent + 2) for item in value]
+        return "[\n" + ",\n".join(items) + "\n" + " " * indent + "]"
+    return json.dumps(value, allow_nan=False)
+
+
+def _model_record(model: Any) -> dict[str, Any]:
+    """Everything saved about ``model``, as plain Python values (arrays as nested lists)."""
+    _check_fitted(model)
+    params = {name: _plain(value, name) for name, value in model.get_params().items()}
+    means = np.asarray(model.means_, dtype=np.float64)
+    lower_bound = float(getattr(model, "lower_bound_", -math.inf))
+    if math.isnan(lower_bound) or lower_bound == math.inf:
+        raise ValueError(f"lower_bound_ is {lower_bound!r} and cannot be saved")
+    record: dict[str, Any] = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "params": params,
+        "n_features_in": int(getattr(model, "n_features_in_", means.shape[1])),
+        "weights": np.asarray(model.weights_, dtype=np.float64).tolist(),
+        "means": means.tolist(),
+        "covariances": np.asarray(model.covariances_, dtype=np.float64).tolist(),
+        "converged": bool(getattr(model, "converged_", False)),
+        "n_iter": int(getattr(model, "n_iter_", 0)),
+        # JSON has no -inf; null stands for it (an unevaluated model's lower bound).
+        "lower_bound": lower_bound if math.isfinite(lower_bound) else None,
+    }
+    lower_bounds = getattr(model, "lower_bounds_", None)
+    if lower_bounds is not None:
+        record["lower_bounds"] = [float(v) for v in lower_bounds]
+    return record
+
+
+# ==================================================================================== models
+
+
+def save_model(model: Any, path: PathLike) -> None:
+    """Write a fitted mixture to ``path``; the suffix picks the format.
+
+    Parameters
+    ----------
+    model : GaussianMixture
+        A fitted :class:`gmmviz.core.mixture.GaussianMixture` (a fitted
+        ``sklearn.mixture.GaussianMixture`` works too: same attributes).
+    path : str or os.PathLike
+        ``*.json`` (indented, human-readable) or ``*.npz``. The file is replaced atomically.
+
+    Raises
+    ------
+    ValueError
+        If the suffix is neither, the model is not fitted, or a parameter cannot be stored
+        (e.g. ``random_state`` is a ``RandomState`` object rather than an int).
+    OSError
+        If the file cannot be written.
+    """
+    path = Path(path)
+    suffix = _suffix(path, MODEL_SUFFIXES, "model")
+    record = _model_record(model)
+    if suffix == ".json":
+        text = _dumps_readable(record) + "\n"
+        with _atomic_writer(path, "w") as fh:
+            fh.write(text)
+        return
+    arrays: dict[str, np.ndarray] = {
+        "format": np.array(FORMAT_NAME),
+        "version": np.array(FORMAT_VERSION, dtype=np.int64),
+        "params": np.array(json.dumps(record["params"], allow_nan=False)),
+        "n_features_in": np.array(record["n_features_in"], dtype=np.int64),
+        "weights": np.asarray(model.weights_, dtype=np.float64),
+        "means": np.asarray(model.means_, dtype=np.float64),
+        "covariances": np.asarray(model.covariances_, dtype=np.float64),
+        "converged": np.array(record["converged"]),
+        "n_iter": np.array(record["n_iter"], dtype=np.int64),
+        "lower_bound": np.array(
+            -math.inf if record["lower_bound"] is None else record["lower_bound"]
+        ),
+    }
+    if "lower_bounds" in record:
+        arrays["lower_bounds"] = np.asarray(record["lower_bounds"], dtype=np.float64)
+    with _atomic_writer(path, "wb") as fh:
+        np.savez(fh, **arrays)
+
+
+def _read_json_record(path: Path) -> dict[str, Any]:
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not a UTF-8 text file (is it really JSON?)") from None
+    if not text.strip():
+        raise ValueError(f"{path}: the file is empty")
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+            "the file may be truncated or corrupt"
+        ) from None
+    except RecursionError:
+        raise ValueError(f"{path}: JSON nested too deeply") from None
+    if not isinstance(record, dict):
+        raise ValueError(
+            f"{path}: not a gmmviz model file (top level is a {type(record).__name__}, "
+            "expected an object)"
+        )
+    return record
+
+
+def _npz_scalar(value: np.ndarray) -> Any:
+    """A 0-d array from an NPZ file as a Python value (arrays of other shapes unchanged)."""
+    return value.item() if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
+class _NotAnArchive(ValueError):
+    """The bytes are a valid file of another kind (a .npy array), not an .npz archive."""
+
+
+def _open_npz(raw: bytes, path: Path) -> Any:
+    """``np.load`` of ``raw`` (no pickles) that insists on an .npz archive."""
+    loaded = np.load(io.BytesIO(raw), allow_pickle=False)
+    if not hasattr(loaded, "files"):
+        raise _NotAnArchive(f"{path}: a .npy array, not an .npz archive")
+    return loaded
+
+
+def _corrupt_npz(exc: BaseException, path: Path) -> ValueError:
+    if isinstance(exc, _NotAnArchive):
+        return exc
+    return ValueError(
+        f"{path}: not a readable .npz archive ({type(exc).__name__}: {exc}); "
+        "the file may be truncated or corrupt"
+    )
+
+
+def _read_npz_record(path: Path) -> dict[str, Any]:
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    if not raw:
+        raise ValueError(f"{path}: the file is empty")
+    try:
+        with _open_npz(raw, path) as archive:
+            record = {key: archive[key] for key in archive.files}
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+        raise _corrupt_npz(exc, path) from None
+    out: dict[str, Any] = {key: _npz_scalar(value) for key, value in record.items()}
+    if "params" in out:
+        params = out["params"]
+        if not isinstance(params, str):
+            raise ValueError(f"{path}: 'params' must be a JSON string")
+        try:
+            out["params"] = json.loads(params)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"{path}: 'params' is not valid JSON ({exc.msg})") from None
+    return out
+
+
+def _float_array(value: Any, key: str, where: Path) -> np.ndarray:
+    """A float64 array from a record entry; strict: numbers only, rectangular."""
+    try:
+        array = np.asarray(value)
+    except ValueError:  # ragged nested lists
+        raise ValueError(f"{where}: {key!r} is not a rectangular array of numbers") from None
+    if array.dtype.kind not in "iuf":
+        raise ValueError(f"{where}: {key!r} must contain numbers only")
+    array = array.astype(np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{where}: {key!r} contains NaN or infinite values")
+    return array
+
+
+def _int_value(value: Any, key: str, where: Path, minimum: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{where}: {key!r} must be an integer; got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{where}: {key!r} must be >= {minimum}; got {value}")
+    return int(value)
+
+
+def _check_params(params: Any, where: Path, n_features: int) -> dict[str, Any]:
+    """Validate stored constructor parameters and turn array parameters back into arrays.
+
+    Checks types and ranges of the parameters scikit-learn defines (those decide what a later
+    ``fit`` does); unknown names are refused.
+    """
+    if not isinstance(params, dict):
+        raise ValueError(f"{where}: 'params' must be an object of constructor parameters")
+    allowed = set(GaussianMixture().get_params())
+    unknown = sorted(set(params) - allowed)
+    if unknown:
+        raise ValueError(
+            f"{where}: unknown parameter(s) {', '.join(map(repr, unknown))} in 'params'; "
+            f"known: {', '.join(sorted(allowed))}"
+        )
+    params = dict(params)
+    if "n_components" not in params or "covariance_type" not in params:
+        raise ValueError(f"{where}: 'params' must give n_components and covariance_type")
+    _int_value(params["n_components"], "n_components", where, 1)
+    if params["covariance_type"] not in COVARIANCE_TYPES:
+        raise ValueError(
+            f"{where}: covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; "
+            f"got {params['covariance_type']!r}"
+        )
+    for name, minimum in (("max_iter", 0), ("n_init", 1), ("verbose", 0),
+                          ("verbose_interval", 1)):
+        if name in params:
+            _int_value(params[name], f"params.{name}", where, minimum)
+    for name in ("tol", "reg_covar"):
+        if name in params:
+            value = params[name]
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, (int, float))
+                or not (math.isfinite(value) and value >= 0)
+            ):
+                raise ValueError(f"{where}: params.{name} must be a number >= 0; got {value!r}")
+    if "init_params" in params and params["init_params"] not in INIT_METHODS:
+        raise ValueError(
+            f"{where}: params.init_params must be one of {', '.join(INIT_METHODS)}; "
+            f"got {params['init_params']!r}"
+        )
+    if "warm_start" in params and not isinstance(params["warm_start"], bool):
+        raise ValueError(f"{where}: params.warm_start must be true or false")
+    if params.get("random_state") is not None:
+        _int_value(params["random_state"], "params.random_state", where, 0)
+    k = int(params["n_components"])
+    expected = {
+        "weights_init": (k,),
+        "means_init": (k, n_features),
+        "precisions_init": covariance_shape(params["covariance_type"], k, n_features),
+    }
+    for name in _ARRAY_PARAMS:
+        if params.get(name) is not None:
+            array = _float_array(params[name], f"params.{name}", where)
+            if array.shape != expected[name]:
+                raise ValueError(
+                    f"{where}: params.{name} has shape {array.shape}, expected {expected[name]}"
+                )
+            params[name] = array
+    return params
+
+
+def _check_positive_definite(cov: np.ndarray, covariance_type: str, where: Path) -> None:
+    """``ValueError`` naming the first component whose covariance is not positive definite."""
+    if covariance_type in ("diag", "spherical"):
+        bad = np.flatnonzero((cov <= 0.0).reshape(cov.shape[0], -1).any(axis=1))
+        if bad.size:
+            raise ValueError(
+                f"{where}: covariances of component {int(bad[0])} are not all > 0 "
+                f"({covariance_type} variances must be positive)"
+            )
+        return
+    stack = cov if covariance_type == "full" else cov[np.newaxis]
+    for k, matrix in enumerate(stack):
+        name = f"component {k}" if covariance_type == "full" else "the tied covariance"
+        scale = float(np.max(np.abs(matrix)))
+        if float(np.max(np.abs(matrix - matrix.T))) > SYMMETRY_RTOL * scale:
+            raise ValueError(f"{where}: covariance of {name} is not symmetric")
+        try:
+            np.linalg.cholesky(matrix)
+        except np.linalg.LinAlgError:
+            raise ValueError(
+                f"{where}: covariance of {name} is not positive definite"
+            ) from None
+
+
+def _model_from_record(record: dict[str, Any], where: Path) -> GaussianMixture:
+    """Validate a record read from disk and build the fitted model it describes."""
+    fmt = record.get("format")
+    if fmt is None:
+        raise ValueError(f"{where}: no 'format' entry; not a gmmviz model file")
+    if fmt != FORMAT_NAME:
+        raise ValueError(f"{where}: format is {fmt!r}, expected {FORMAT_NAME!r}")
+    version = record.get("version")
+    if isinstance(version, bool) or not isinstance(version, (int, np.integer)):
+        raise ValueError(f"{where}: 'version' must be an integer; got {version!r}")
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{where}: written by a newer gmmviz (format version {version}); "
+            f"this one reads version {FORMAT_VERSION}"
+        )
+    if version < 1:
+        raise ValueError(f"{where}: unsupported format version {version}")
+    missing = [key for key in _REQUIRED_KEYS if key not in record]
+    if missing:
+        raise ValueError(f"{where}: missing entr{'y' if len(missing) == 1 else 'ies'} "
+                         f"{', '.join(map(repr, missing))}")
+
+    d = _int_value(record["n_features_in"], "n_features_in", where, 1)
+    params = _check_params(record["params"], where, d)
+    k = int(params["n_components"])
+    covariance_type = params["covariance_type"]
+
+    weights = _float_array(record["weights"], "weights", where)
+    means = _float_array(record["means"], "means", where)
+    covariances = _float_array(record["covariances"], "covariances", where)
+    expected = {
+        "weights": (k,),
+        "means": (k, d),
+        "covariances": covariance_shape(covariance_type, k, d),
+    }
+    for key, array in (("weights", weights), ("means", means), ("covariances", covariances)):
+        if array.shape != expected[key]:
+            raise ValueError(
+                f"{where}: {key!r} has shape {array.shape}, expected {expected[key]} for "
+                f"n_components={k}, n_features_in={d}, covariance_type={covariance_type!r}"
+            )
+    if np.any(weights < 0.0):
+        raise ValueError(f"{where}: 'weights' has negative entries")
+    if abs(float(weights.sum()) - 1.0) > WEIGHT_SUM_TOL:
+        raise ValueError(
+            f"{where}: 'weights' sum to {float(weights.sum()):.10g}, not 1 "
+            f"(tolerance {WEIGHT_SUM_TOL:g})"
+        )
+    _check_positive_definite(covariances, covariance_type, where)
+
+    converged = record["converged"]
+    if not isinstance(converged, (bool, np.bool_)):
+        raise ValueError(f"{where}: 'converged' must be true or false; got {converged!r}")
+    n_iter = _int_value(record["n_iter"], "n_iter", where, 0)
+    lower_bound = record["lower_bound"]
+    if lower_bound is None:
+        lower_bound = -math.inf
+    if isinstance(lower_bound, (bool, np.bool_)) or not isinstance(
+        lower_bound, (int, float, np.integer, np.floating)
+    ):
+        raise ValueError(f"{where}: 'lower_bound' must be a number; got {lower_bound!r}")
+    lower_bound = float(lower_bound)
+    if math.isnan(lower_bound) or lower_bound == math.inf:
+        raise ValueError(f"{where}: 'lower_bound' is {lower_bound!r}")
+    lower_bounds: list[float] = []
+    if record.get("lower_bounds") is not None:
+        stored = _float_array(record["lower_bounds"], "lower_bounds", where)
+        if stored.ndim != 1:
+            raise ValueError(f"{where}: 'lower_bounds' must be a list of numbers")
+        lower_bounds = stored.tolist()
+
+    try:
+        precisions_cholesky = compute_precision_cholesky(covariances, covariance_type)
+    except ValueError as exc:  # numerically singular though it passed Cholesky above
+        raise ValueError(f"{where}: covariances are not usable: {exc}") from None
+    model = GaussianMixture(**params)
+    model.weights_ = weights
+    model.means_ = means
+    model.covariances_ = covariances
+    model.precisions_cholesky_ = precisions_cholesky
+    model.precisions_ = precisions_from_cholesky(precisions_cholesky, covariance_type)
+    model.converged_ = bool(converged)
+    model.n_iter_ = n_iter
+    model.lower_bound_ = lower_bound
+    model.lower_bounds_ = lower_bounds
+    model.n_features_in_ = d
+    return model
+
+
+def load_model(path: PathLike) -> GaussianMixture:
+    """Read a model written by :func:`save_model` and check every part of it.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``.json`` or ``.npz`` model file.
+
+    Returns
+    -------
+    GaussianMixture
+        A fitted :class:`gmmviz.core.mixture.GaussianMixture`; ``precisions_cholesky_`` and
+        ``precisions_`` are recomputed from the covariances.
+
+    Raises
+    ------
+    ValueError
+        ``"<path>: <what is wrong>"`` for an unsupported suffix, a corrupt or truncated file,
+        a wrong format or version, missing entries, shapes that do not match
+        ``n_components`` / ``n_features_in`` / ``covariance_type``, NaN or infinite values,
+        negative weights or weights not summing to 1 (tolerance 1e-6), or covariances that are
+        not symmetric positive definite.
+    OSError
+        If the file cannot be read (e.g. ``FileNotFoundError``).
+    """
+    path = Path(path)
+    suffix = _suffix(path, MODEL_SUFFIXES, "model")
+    record = _read_json_record(path) if suffix == ".json" else _read_npz_record(path)
+    return _model_from_record(record, path)
+
+
+def to_sklearn(model: Any) -> sklearn.mixture.GaussianMixture:
+    """A fitted ``sklearn.mixture.GaussianMixture`` with the same parameters as ``model``.
+
+    The constructor parameters scikit-learn knows are copied (gmmviz-only ones such as
+    ``backend`` are dropped) and the fitted attributes are set directly, so its
+    ``predict`` / ``predict_proba`` / ``score_samples`` evaluate the same mixture.
+
+    Parameters
+    ----------
+    model : GaussianMixture
+        A fitted gmmviz model.
+
+    Returns
+    -------
+    sklearn.mixture.GaussianMixture
+
+    Raises
+    ------
+    ImportError
+        If scikit-learn is not installed.
+    ValueError
+        If ``model`` is not fitted.
+    """
+    try:
+        from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
+    except ImportError as exc:
+        raise ImportError(
+            "to_sklearn needs scikit-learn, which is not installed; "
+            "install it with 'pip install scikit-learn'"
+        ) from exc
+    _check_fitted(model)
+    known = set(SklearnGaussianMixture().get_params())
+    params = {}
+    for name, value in model.get_params().items():
+        if name in known:
+            # Copy arrays so the two estimators never share mutable state.
+            params[name] = value.copy() if isinstance(value, np.ndarray) else value
+    estimator = SklearnGaussianMixture(**params)
+    covariance_type = model.covariance_type
+    estimator.weights_ = np.array(model.weights_, dtype=np.float64)
+    estimator.means_ = np.array(model.means_, dtype=np.float64)
+    estimator.covariances_ = np.array(model.covariances_, dtype=np.float64)
+    if hasattr(model, "precisions_cholesky_"):
+        estimator.precisions_cholesky_ = np.array(model.precisions_cholesky_, dtype=np.float64)
+    else:
+        estimator.precisions_cholesky_ = compute_precision_cholesky(
+            estimator.covariances_, covariance_type
+        )
+    estimator.precisions_ = precisions_from_cholesky(
+        estimator.precisions_cholesky_, covariance_type
+    )
+    estimator.converged_ = bool(getattr(model, "converged_", False))
+    estimator.n_iter_ = int(getattr(model, "n_iter_", 0))
+    estimator.lower_bound_ = float(getattr(model, "lower_bound_", -math.inf))
+    if hasattr(model, "lower_bounds_"):
+        estimator.lower_bounds_ = list(model.lower_bounds_)
+    estimator.n_features_in_ = int(
+        getattr(model, "n_features_in_", estimator.means_.shape[1])
+    )
+    return estimator
+
+
+# ==================================================================================== data
+
+
+def _finite_rows_check(X: np.ndarray, where: Path, row_label: Callable[[int], str]) -> None:
+    """``ValueError`` if any row of ``X`` (N, d) has NaN or inf, saying how many rows do."""
+    bad = ~np.isfinite(X).all(axis=1)
+    if bad.any():
+        n_bad = int(bad.sum())
+        first = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{where}: {n_bad} row{'s' if n_bad != 1 else ''} of {X.shape[0]} contain "
+            f"missing, NaN or infinite values (first at {row_label(first)})"
+        )
+
+
+def _check_rows(n_rows: int, where: Path) -> None:
+    if n_rows < 2:
+        raise ValueError(f"{where}: needs at least 2 data rows; found {n_rows}")
+
+
+def _labels_from_values(
+    values: np.ndarray,
+    where: Path,
+    what: str,
+    row_label: Callable[[int], str] = lambda i: f"row {i}",
+) -> np.ndarray:
+    """Integer labels (N,) from numeric or string labels.
+
+    Integral numbers keep their values; strings (class names) become 0..C-1 in sorted order.
+    ``row_label`` names row ``i`` in error messages (e.g. by its line in a text file).
+    """
+    kind = values.dtype.kind
+    if kind in "iub":
+        return values.astype(np.int64)
+    if kind == "f":
+        bad = ~np.isfinite(values) | (values != np.round(values))
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise ValueError(
+                f"{where}: {what} must be integers; {row_label(first)} has "
+                f"{float(values[first])!r}"
+            )
+        return values.astype(np.int64)
+    if kind in "US":
+        _, codes = np.unique(values, return_inverse=True)
+        return codes.reshape(-1).astype(np.int64)
+    raise ValueError(f"{where}: {what} have unsupported type {values.dtype}")
+
+
+def _is_number(cell: str) -> bool:
+    """Whether ``float`` accepts ``cell`` (which includes 'nan' and 'inf')."""
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
+def _pick_label_column(header: list[str], where: Path) -> int | None:
+    """Index of the true-label column named in ``header``, or None."""
+    names = [h.strip().lower() for h in header]
+    candidates = [i for i, n in enumerate(names) if n in LABEL_COLUMN_NAMES]
+    if "x" in names:
+        # "x, y" are coordinates, not features and labels.
+        candidates = [i for i in candidates if names[i] != "y"]
+    if len(candidates) > 1:
+        raise ValueError(
+            f"{where}: more than one label column "
+            f"({', '.join(repr(header[i]) for i in candidates)}); keep one"
+        )
+    return candidates[0] if candidates else None
+
+
+def _is_derived_column(name: str) -> bool:
+    """True for the EM-output columns that :func:`save_labelled_data_csv` adds."""
+    name = name.strip().lower()
+    return name == "em_label" or (name.startswith("resp_") and name[5:].isdigit())
+
+
+def _content_lines(text: str) -> Iterator[tuple[int, str]]:
+    """``(line number, line)`` of the lines holding data: not blank, comments removed.
+
+    Lines are split like a file opened in text mode (``\n``, ``\r\n`` or ``\r``), the same
+    way :func:`numpy.loadtxt` reads them, so line numbers agree; numbers are 1-based.
+    """
+    for number, line in enumerate(io.StringIO(text, newline=None), start=1):
+        body = line.split("#", 1)[0].rstrip("\n")
+        if body.strip():
+            yield number, body
+
+
+def _load_text(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    """CSV / TSV / whitespace-separated text: see :func:`load_data`."""
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}); is it a text file?") from None
+    if "\x00" in text:
+        raise ValueError(f"{path}: contains NUL bytes; not a text data file")
+    lines = _content_lines(text)
+    first = next(lines, None)
+    if first is None:
+        raise ValueError(f"{path}: the file is empty (no data rows)")
+    first_number, first_line = first
+
+    default = {".csv": ",", ".tsv": "\t"}.get(path.suffix.lower())
+    delimiter: str | None = None
+    for candidate in (default, ",", "\t", ";"):
+        if candidate and candidate in first_line:
+            delimiter = candidate
+            break
+
+    def split(line: str) -> list[str]:
+        if delimiter is None:
+            return line.split()
+        return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
+
+    first_cells = split(first_line)
+    n_cols = len(first_cells)
+    header = None if all(_is_number(cell) for cell in first_cells) else first_cells
+    label_col = _pick_label_column(header, path) if header is not None else None
+    feature_cols = [
+        j for j in range(n_cols)
+        if j != label_col and not (header is not None and _is_derived_column(header[j]))
+    ]
+    if not feature_cols:
+        raise ValueError(f"{path}: no feature columns (header: {', '.join(header or [])})")
+
+    def column_name(j: int) -> str:
+        return f"column {j + 1}" + (f" ({header[j]!r})" if header is not None else "")
+
+    # Fast path: numpy's C parser on a well-formed numeric file. Anything it refuses sends the
+    # file to the slow parser below, which names the line at fault.
+    data: np.ndarray | None = None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "input contained no data": reported below
+            data = np.loadtxt(
+                path,
+                delimiter=delimiter,
+                comments="#",
+                skiprows=first_number if header is not None else 0,
+                ndmin=2,
+                dtype=np.float64,
+                encoding="utf-8-sig",
+                quotechar='"' if delimiter is not None else None,
+            )
+        if data.shape[1] != n_cols:
+            data = None
+    except ValueError:
+        data = None
+
+    rows: list[tuple[int, str]] | None = None
+
+    def line_of(i: int) -> str:
+        """Physical line of data row ``i`` (only needed for error messages)."""
+        nonlocal rows
+        if rows is None:
+            rows = list(_content_lines(text))[(1 if header is not None else 0):]
+        return f"line {rows[i][0]}"
+
+    labels_raw: np.ndarray | None = None
+    if data is None:
+        rows = list(lines)
+        if header is None:
+            rows.insert(0, first)
+        data = np.zeros((len(rows), n_cols), dtype=np.float64)
+        label_cells: list[str] = []
+        for i, (number, line) in enumerate(rows):
+            cells = split(line)
+            if len(cells) != n_cols:
+                raise ValueError(
+                    f"{path}: line {number} has {len(cells)} fields, expected {n_cols} "
+                    "(ragged rows)"
+                )
+            if label_col is not None:
+                if not cells[label_col]:
+                    raise ValueError(
+                        f"{path}: line {number}: empty label in {column_name(label_col)}"
+                    )
+                label_cells.append(cells[label_col])
+            for j in feature_cols:
+                cell = cells[j]
+                if not cell:
+                    data[i, j] = math.nan  # a missing value: reported with the NaN rows below
+                    continue
+                try:
+                    data[i, j] = float(cell)
+                except ValueError:
+                    raise ValueError(
+                        f"{path}: line {number}, {column_name(j)}: {cell!r} is not a number"
+                    ) from None
+        if label_col is not None:
+            if all(_is_number(cell) for cell in label_cells):
+                data[:, label_col] = np.array(label_cells, dtype=np.float64)
+            else:
+                labels_raw = np.array(label_cells)  # class names
+
+    if data.shape[0] == 0:
+        raise ValueError(f"{path}: has a header but no data rows")
+    _check_rows(data.shape[0], path)
+    X = np.ascontiguousarray(data[:, feature_cols])
+    _finite_rows_check(X, path, line_of)
+    if label_col is None:
+        return X, None
+    if labels_raw is None:
+        labels_raw = data[:, label_col]
+    y = _labels_from_values(labels_raw, path, f"labels in {column_name(label_col)}", line_of)
+    return X, y
+
+
+def _as_feature_array(array: np.ndarray, where: Path, what: str) -> np.ndarray:
+    if array.dtype.kind not in "biuf":
+        raise ValueError(f"{where}: {what} must be numeric; got dtype {array.dtype}")
+    if array.ndim == 1:
+        array = array[:, np.newaxis]  # one feature
+    if array.ndim != 2:
+        raise ValueError(
+            f"{where}: {what} must be a 2-D array (samples × features); got shape {array.shape}"
+        )
+    if array.shape[1] < 1:
+        raise ValueError(f"{where}: {what} has no feature columns")
+    _check_rows(array.shape[0], where)
+    X = np.ascontiguousarray(array, dtype=np.float64)
+    _finite_rows_check(X, where, lambda i: f"row {i}")
+    return X
+
+
+def _load_npy(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    if not raw:
+        raise ValueError(f"{path}: the file is empty")
+    try:
+        array = np.load(io.BytesIO(raw), allow_pickle=False)
+    except (ValueError, OSError, EOFError) as exc:
+        raise ValueError(
+            f"{path}: not a readable .npy array ({exc}); the file may be truncated or corrupt"
+        ) from None
+    if not isinstance(array, np.ndarray):
+        array.close()
+        raise ValueError(f"{path}: is an .npz archive; give it the .npz suffix")
+    return _as_feature_array(array, path, "the array"), None
+
+
+def _load_npz(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+    with open(path, "rb") as fh:
+        raw = fh.read()
+    if not raw:
+        raise ValueError(f"{path}: the file is empty")
+    try:
+        with _open_npz(raw, path) as archive:
+            keys = list(archive.files)
+            X_raw = archive["X"] if "X" in keys else None
+            y_raw = archive["y"] if "y" in keys else None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, KeyError) as exc:
+        raise _corrupt_npz(exc, path) from None
+    if X_raw is None:
+        raise ValueError(
+            f"{path}: no array named 'X' (found: {', '.join(keys) or 'nothing'}); "
+            "store the data as X and the optional labels as y"
+        )
+    X = _as_feature_array(X_raw, path, "X")
+    if y_raw is None:
+        return X, None
+    if y_raw.ndim != 1 or y_raw.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"{path}: y must have shape ({X.shape[0]},) to match X; got {y_raw.shape}"
+        )
+    return X, _labels_from_values(y_raw, path, "labels y")
+
+
+def load_data(path: PathLike) -> tuple[np.ndarray, np.ndarray | None]:
+    """Read a data set from disk.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        * ``.csv`` / ``.tsv`` / ``.txt``: numeric columns separated by commas, tabs, semicolons
+          or whitespace (detected from the first row); an optional header row; blank lines and
+          lines starting with ``#`` are skipped. A column whose header is one of
+          :data:`LABEL_COLUMN_NAMES` (``label``, ``labels``, ``y`` -- unless a column is named
+          ``x`` --, ``target``, ``class``, ``true_label``; any case) is returned as ``y``; its
+          values may be integers or class names (mapped to 0..C-1 in sorted order). The EM
+          output columns ``em_label`` and ``resp_<k>`` written by
+          :func:`save_labelled_data_csv` are skipped, so an export reads back as its data and
+          true labels. All other columns are features. Empty cells count as missing values.
+        * ``.npy``: a numeric 2-D array (a 1-D array is one feature).
+        * ``.npz``: arrays ``X`` and optionally ``y``.
+
+    Returns
+    -------
+    X : ndarray of shape (N, d), float64, C-contiguous
+        N >= 2, d >= 1.
+    y : ndarray of shape (N,), int64, or None
+        The labels if the file has them.
+
+    Raises
+    ------
+    ValueError
+        ``"<path>: <problem>"`` for an unsupported suffix, an empty or corrupt file, a
+        non-numeric cell (with line and column), ragged rows (with the line), rows with missing,
+        NaN or infinite values (how many, and the first), fewer than 2 rows, or non-integer
+        labels.
+    OSError
+        If the file cannot be read.
+    """
+    path = Path(path)
+    suffix = _suffix(path, DATA_SUFFIXES, "data")
+    if suffix == ".npy":
+        return _load_npy(path)
+    if suffix == ".npz":
+        return _load_npz(path)
+    return _load_text(path)
+
+
+def save_labelled_data_csv(
+    path: PathLike,
+    X: np.ndarray,
+    y_true: np.ndarray | None,
+    em_labels: np.ndarray,
+    responsibilities: np.ndarray,
+) -> None:
+    """Write points with their true labels, EM labels and responsibilities as CSV.
+
+    Header: ``x,y`` (``x0,...,x{d-1}`` when d != 2), ``true_label`` (omitted when ``y_true``
+    is None), ``em_label``, ``resp_0,...,resp_{K-1}``. Floats are written with ``repr``, the
+    shortest text that reads back to the identical double.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination; replaced atomically.
+    X : array-like of shape (N, d)
+    y_true : array-like of shape (N,) or None
+        Integer labels.
+    em_labels : array-like of shape (N,)
+        Integer labels.
+    responsibilities : array-like of shape (N, K)
+
+    Raises
+    ------
+    ValueError
+        If shapes disagree or labels are not integers.
+    """
+    path = Path(path)
+    X = np.asarray(X, dtype=np.float64)
+    if X.ndim != 2 or X.shape[1] < 1:
+        raise ValueError(f"X must have shape (N, d) with d >= 1; got {X.shape}")
+    n, d = X.shape
+    resp = np.asarray(responsibilities, dtype=np.float64)
+    if resp.ndim != 2 or resp.shape[0] != n or resp.shape[1] < 1:
+        raise ValueError(f"responsibilities must have shape ({n}, K); got {resp.shape}")
+
+    def labels(values: Any, name: str) -> np.ndarray:
+        array = np.asarray(values)
+        if array.shape != (n,):
+            raise ValueError(f"{name} must have shape ({n},); got {array.shape}")
+        return _labels_from_values(array, path, name)
+
+    label_columns = []
+    if y_true is not None:
+        label_columns.append(("true_label", labels(y_true, "y_true")))
+    label_columns.append(("em_label", labels(em_labels, "em_labels")))
+
+    x_names = ["x", "y"] if d == 2 else [f"x{j}" for j in range(d)]
+    header = [*x_names, *(name for name, _ in label_columns)]
+    header += [f"resp_{k}" for k in range(resp.shape[1])]
+
+    block = 65536  # rows formatted at a time: bounded memory for millions of rows
+    with _atomic_writer(path, "w") as fh:
+        fh.write(",".join(header) + "\n")
+        for start in range(0, n, block):
+            stop = min(start + block, n)
+            # Python's float repr is the shortest round-tripping form.
+            columns = [list(map(repr, X[start:stop, j].tolist())) for j in range(d)]
+            columns += [list(map(str, lab[start:stop].tolist())) for _, lab in label_columns]
+            columns += [list(map(repr, resp[start:stop, k].tolist())) for k in range(resp.shape[1])]
+            fh.write("".join(",".join(row) + "\n" for row in zip(*columns, strict=True)))
