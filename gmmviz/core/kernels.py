@@ -14,6 +14,7 @@ precision Cholesky factors ``P`` (see :func:`gmmviz.core.gaussian.as_full_stack`
 
 from __future__ import annotations
 
+import math
 import os
 import threading
 
@@ -26,7 +27,6 @@ except ImportError:  # pragma: no cover - exercised only on machines without num
     numba = None
 
 BACKENDS: tuple[str, ...] = ("numba", "numpy")
-CHUNK_ROWS = 2048
 
 # numba's default threading layer must not run two parallel kernels at once (from the UI
 # thread and the EM worker, say); callers take this lock around every launch.
@@ -106,70 +106,139 @@ def _estep_stats_numpy(
 # --------------------------------------------------------------------------------------------
 
 if numba is not None:
+    # Rows are processed in blocks of BLOCK_ROWS: each block's coordinates are copied into a
+    # (d, B) scratch so that every inner loop runs over contiguous rows, which LLVM
+    # vectorises; partial sums are kept per block and added in a fixed order afterwards.
+    BLOCK_ROWS = 256
+    # exp(x) is taken as 0 below EXP_FLOOR: such a term is < 1e-304 of its row's largest,
+    # zero to double precision, and computing it would only produce subnormals.
+    EXP_FLOOR = -700.0
+    LOG2E = 1.4426950408889634
+    LN2_HI = 0.6931471803691238  # ln 2 split so that n * LN2_HI is exact for |n| < 2**20
+    LN2_LO = 1.9082149292705877e-10
+    # 1/j! for j = 13..0: Taylor series of e^r, |r| <= ln2/2, truncation error < 3e-17.
+    EXP_COEFFS = np.array([1.0 / math.factorial(j) for j in range(13, -1, -1)])
 
-    @njit(cache=True, inline="always")
-    def _point_log_probs(X, i, means, prec_chol, log_norm, diff, lp):  # pragma: no cover
+    @njit(cache=True, fastmath=True, inline="always")
+    def _exp_nonpositive(x, bits, r):  # pragma: no cover
+        """e**x for x <= 0 without libm, so that LLVM can vectorise the loop around it.
+
+        Range reduction x = n ln2 + t, a polynomial for e**t, and 2**n written as exponent
+        bits into ``bits[r]`` (the caller multiplies by ``bits.view(float64)[r]``). Within
+        2e-16 relative of the exact value; 0 below EXP_FLOOR (the scale is then 2**-1000 and
+        the polynomial is multiplied by 0).
+        """
+        keep = x > EXP_FLOOR
+        x = max(x, EXP_FLOOR)
+        n = np.floor(x * LOG2E + 0.5)
+        t = (x - n * LN2_HI) - n * LN2_LO
+        p = EXP_COEFFS[0]
+        for j in range(1, EXP_COEFFS.shape[0]):
+            p = p * t + EXP_COEFFS[j]
+        bits[r] = (np.int64(n) + 1023) << 52
+        return p if keep else 0.0
+
+    @njit(cache=True, fastmath=True, inline="always")
+    def _block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc):  # pragma: no cover
+        """Fill xs[:, :n] with the block's coordinates and lp[:, :n] with log wₖ N(x|k)."""
         n_components, n_features = means.shape
+        for r in range(n):
+            for j in range(n_features):
+                xs[j, r] = X[start + r, j]
         for k in range(n_components):
+            for r in range(n):
+                lp[k, r] = 0.0
             for j in range(n_features):
-                diff[k, j] = X[i, j] - means[k, j]
-            maha = 0.0
-            for j in range(n_features):
-                acc = 0.0
+                for r in range(n):
+                    acc[r] = 0.0
                 for m in range(j + 1):  # P is upper triangular: column j uses rows 0..j
-                    acc += diff[k, m] * prec_chol[k, m, j]
-                maha += acc * acc
-            lp[k] = log_norm[k] - 0.5 * maha
+                    p = prec_chol[k, m, j]
+                    mu = means[k, m]
+                    for r in range(n):
+                        acc[r] += (xs[m, r] - mu) * p
+                for r in range(n):
+                    lp[k, r] += acc[r] * acc[r]
+            c = log_norm[k]
+            for r in range(n):
+                lp[k, r] = c - 0.5 * lp[k, r]
 
-    @njit(parallel=True, cache=True)
-    def _estep_stats_numba(X, means, prec_chol, log_norm, chunk_rows):  # pragma: no cover
+    @njit(parallel=True, cache=True, fastmath=True)
+    def _estep_stats_numba(X, means, prec_chol, log_norm):  # pragma: no cover
         n_samples, n_features = X.shape
         n_components = means.shape[0]
-        n_chunks = (n_samples + chunk_rows - 1) // chunk_rows
-        ll = np.zeros(n_chunks)
-        resp_sum = np.zeros((n_chunks, n_components))
-        first = np.zeros((n_chunks, n_components, n_features))
-        second = np.zeros((n_chunks, n_components, n_features, n_features))
-        for c in prange(n_chunks):
-            diff = np.empty((n_components, n_features))
-            lp = np.empty(n_components)
-            ll_c = 0.0
-            for i in range(c * chunk_rows, min(n_samples, (c + 1) * chunk_rows)):
-                _point_log_probs(X, i, means, prec_chol, log_norm, diff, lp)
-                row_max = lp[0]
-                for k in range(1, n_components):
-                    if lp[k] > row_max:
-                        row_max = lp[k]
+        n_blocks = (n_samples + BLOCK_ROWS - 1) // BLOCK_ROWS
+        ll = np.zeros(n_blocks)
+        resp_sum = np.zeros((n_blocks, n_components))
+        first = np.zeros((n_blocks, n_components, n_features))
+        second = np.zeros((n_blocks, n_components, n_features, n_features))
+        for b in prange(n_blocks):
+            start = b * BLOCK_ROWS
+            n = min(n_samples, start + BLOCK_ROWS) - start
+            xs = np.empty((n_features, BLOCK_ROWS))
+            lp = np.empty((n_components, BLOCK_ROWS))
+            acc = np.empty(BLOCK_ROWS)
+            diff = np.empty((n_features, BLOCK_ROWS))
+            bits = np.empty(BLOCK_ROWS, dtype=np.int64)
+            scale = bits.view(np.float64)
+            _block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc)
+            # log-sum-exp over components, row by row
+            row_max = np.full(BLOCK_ROWS, -np.inf)
+            for k in range(n_components):
+                for r in range(n):
+                    row_max[r] = max(row_max[r], lp[k, r])
+            for r in range(n):
+                acc[r] = 0.0
+            for k in range(n_components):
+                for r in range(n):
+                    e = _exp_nonpositive(lp[k, r] - row_max[r], bits, r)
+                    lp[k, r] = e
+                for r in range(n):
+                    lp[k, r] *= scale[r]
+                    acc[r] += lp[k, r]
+            block_ll = 0.0
+            for r in range(n):
+                block_ll += row_max[r] + np.log(acc[r])
+                acc[r] = 1.0 / acc[r]
+            ll[b] = block_ll
+            # responsibilities and their sums, around each component's mean
+            for k in range(n_components):
+                for j in range(n_features):
+                    mu = means[k, j]
+                    for r in range(n):
+                        diff[j, r] = xs[j, r] - mu
                 total = 0.0
-                for k in range(n_components):
-                    lp[k] = np.exp(lp[k] - row_max)
-                    total += lp[k]
-                ll_c += row_max + np.log(total)
-                inv_total = 1.0 / total
-                for k in range(n_components):
-                    r = lp[k] * inv_total
-                    resp_sum[c, k] += r
-                    for j in range(n_features):
-                        rd = r * diff[k, j]
-                        first[c, k, j] += rd
-                        for m in range(j, n_features):
-                            second[c, k, j, m] += rd * diff[k, m]
-            ll[c] = ll_c
+                for r in range(n):
+                    lp[k, r] *= acc[r]
+                    total += lp[k, r]
+                resp_sum[b, k] = total
+                for j in range(n_features):
+                    f = 0.0
+                    for r in range(n):
+                        f += lp[k, r] * diff[j, r]
+                    first[b, k, j] = f
+                    for m in range(j, n_features):
+                        s2 = 0.0
+                        for r in range(n):
+                            s2 += lp[k, r] * diff[j, r] * diff[m, r]
+                        second[b, k, j, m] = s2
         return ll, resp_sum, first, second
 
-    @njit(parallel=True, cache=True)
-    def _weighted_log_prob_numba(X, means, prec_chol, log_norm, chunk_rows):  # pragma: no cover
+    @njit(parallel=True, cache=True, fastmath=True)
+    def _weighted_log_prob_numba(X, means, prec_chol, log_norm):  # pragma: no cover
         n_samples, n_features = X.shape
         n_components = means.shape[0]
         out = np.empty((n_samples, n_components))
-        n_chunks = (n_samples + chunk_rows - 1) // chunk_rows
-        for c in prange(n_chunks):
-            diff = np.empty((n_components, n_features))
-            lp = np.empty(n_components)
-            for i in range(c * chunk_rows, min(n_samples, (c + 1) * chunk_rows)):
-                _point_log_probs(X, i, means, prec_chol, log_norm, diff, lp)
+        n_blocks = (n_samples + BLOCK_ROWS - 1) // BLOCK_ROWS
+        for b in prange(n_blocks):
+            start = b * BLOCK_ROWS
+            n = min(n_samples, start + BLOCK_ROWS) - start
+            xs = np.empty((n_features, BLOCK_ROWS))
+            lp = np.empty((n_components, BLOCK_ROWS))
+            acc = np.empty(BLOCK_ROWS)
+            _block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc)
+            for r in range(n):
                 for k in range(n_components):
-                    out[i, k] = lp[k]
+                    out[start + r, k] = lp[k, r]
         return out
 
 
@@ -203,8 +272,8 @@ def estep_stats(
     if resolve_backend(backend) == "numpy":
         return _estep_stats_numpy(X, means, prec_chol, log_norm)
     with _KERNEL_LOCK:
-        ll, resp_sum, first, second = _estep_stats_numba(X, means, prec_chol, log_norm, CHUNK_ROWS)
-    # Chunk partials summed in a fixed order: the result does not depend on thread timing.
+        ll, resp_sum, first, second = _estep_stats_numba(X, means, prec_chol, log_norm)
+    # Block partials summed in a fixed order: the result does not depend on thread timing.
     second = second.sum(axis=0)
     upper = np.triu_indices(means.shape[1], 1)
     for s in second:
@@ -228,7 +297,7 @@ def weighted_log_prob(
     if resolve_backend(backend) == "numpy":
         return _weighted_log_prob_numpy(X, means, prec_chol, log_norm)
     with _KERNEL_LOCK:
-        return _weighted_log_prob_numba(X, means, prec_chol, log_norm, CHUNK_ROWS)
+        return _weighted_log_prob_numba(X, means, prec_chol, log_norm)
 
 
 def log_sum_exp_rows(wlp: np.ndarray) -> np.ndarray:
