@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 
@@ -56,7 +57,7 @@ def test_snapshots_are_the_fit_at_each_iteration(covariance_type):
         np.testing.assert_allclose(steps[n].covariances, fitted.covariances_, rtol=1e-12)
         np.testing.assert_allclose(steps[n].log_likelihood, fitted.score(X), rtol=1e-12)
         np.testing.assert_allclose(steps[n - 1].log_likelihood, fitted.lower_bound_, rtol=1e-12)
-    for previous, step in zip(steps, steps[1:]):
+    for previous, step in itertools.pairwise(steps):
         assert step.change == pytest.approx(step.log_likelihood - previous.log_likelihood)
 
 

@@ -32,7 +32,7 @@ def test_bad_data_is_named(X, message):
 
 def test_more_components_than_samples():
     with pytest.raises(
-        ValueError, match="n_samples >= n_components.*n_components = 5, n_samples = 3"
+        ValueError, match=r"n_samples >= n_components.*n_components = 5, n_samples = 3"
     ):
         GaussianMixture(5).fit(X_GOOD[:3])
 
@@ -80,7 +80,7 @@ def test_using_before_fit(method):
 def test_wrong_feature_count_after_fit():
     model = GaussianMixture(2, random_state=0).fit(X_GOOD)
     with pytest.raises(
-        ValueError, match="X has 3 features, but this GaussianMixture was fitted with 2"
+        ValueError, match=r"X has 3 features, but this GaussianMixture was fitted with 2"
     ):
         model.predict(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="n_samples must be an integer >= 1"):
@@ -98,7 +98,7 @@ def test_duplicate_points_are_regularised(covariance_type):
 
 def test_collapse_without_regularisation_says_what_to_change():
     X = np.repeat([[0.0, 0.0], [5.0, 5.0]], 10, axis=0)
-    with pytest.raises(ValueError, match="ill-defined empirical covariance.*increase reg_covar"):
+    with pytest.raises(ValueError, match=r"ill-defined empirical covariance.*increase reg_covar"):
         GaussianMixture(2, reg_covar=0.0, random_state=0).fit(X)
 
 

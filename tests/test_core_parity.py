@@ -28,7 +28,8 @@ def blobs(n_per=200, n_features=2, n_centres=3, seed=0, spread=1.0, offset=0.0):
     rng = np.random.RandomState(seed)
     centres = rng.uniform(-6, 6, size=(n_centres, n_features))
     scales = rng.uniform(0.3, 1.5, size=(n_centres, n_features))
-    X = np.vstack([c + s * rng.randn(n_per, n_features) for c, s in zip(centres, scales)])
+    pairs = zip(centres, scales, strict=True)
+    X = np.vstack([c + s * rng.randn(n_per, n_features) for c, s in pairs])
     return offset + spread * X
 
 
