@@ -1,0 +1,556 @@
+"""The mixture canvas: points, covariance ellipses, means, legend and colour bar (pyqtgraph).
+
+Drawing costs decide the structure (DESIGN.md has the measurements):
+
+* points are drawn either as markers from a colour atlas (one ``drawPixmapFragments`` call,
+  a colour *index* per point, so recolouring costs nothing on this thread) or, for many
+  points, as one RGBA ``ImageItem`` the worker rasterised for the visible rectangle;
+* every ellipse outline is one NaN-separated polyline (``connect="finite"``); the filled
+  ellipses, whose opacity follows the weights as in the lecture's ``plot_gmm``, are one item
+  painting K x 3 cached polygons;
+* pens and brushes are made once and reused.
+
+The canvas never computes responsibilities: per-point colours arrive as a
+:class:`~gmmviz.ui.display.Display` made on the worker.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+import pyqtgraph.functions as fn
+from pyqtgraph.Qt import internals
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QImage,
+    QPaintEngine,
+    QPainter,
+    QPen,
+    QPixmap,
+    QPolygonF,
+)
+
+from gmmviz.ui import palette
+from gmmviz.ui.display import COLOUR_MODES, Display, MarkerColours, ViewRequest
+from gmmviz.ui.ellipses import SIGMAS, ellipse_rings, fill_alphas, nan_polyline, project
+
+NEUTRAL_FILL = (70, 110, 170)  # the lecture's default blue-grey, for "true labels" mode
+OUTLINE = QColor(40, 40, 40, 150)
+MAX_RASTER_SIDE = 1600
+MAX_LEGEND_ROWS = 8
+
+
+def marker_size(n_points: int) -> int:
+    """Marker diameter in pixels: large for a lecture-sized set, small for tens of thousands."""
+    if n_points <= 2_000:
+        return 8
+    if n_points <= 10_000:
+        return 6
+    return 4
+
+
+class MarkerItem(pg.GraphicsObject):
+    """Points drawn as colour-indexed markers from a pixmap atlas.
+
+    ``set_points`` sets the positions once per dataset; ``set_colours`` swaps the colour
+    index, which costs a few microseconds: the markers are stamped from an atlas holding
+    one pre-rendered disc per colour of the table.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._xy = np.zeros((0, 2))
+        self._index = np.zeros(0, dtype=np.int32)
+        self._table = np.zeros((1, 3), dtype=np.uint8)
+        self._size = 6
+        self._bounds = QRectF()
+        self._atlas: QPixmap | None = None
+        self._atlas_key: tuple | None = None
+        self._cell = 0
+        self._frags = internals.PrimitiveArray(QPainter.PixmapFragment, 10)
+
+    def set_points(self, xy: np.ndarray, size: int) -> None:
+        """Positions, shape (N, 2), and the marker diameter in pixels."""
+        self.prepareGeometryChange()
+        self._xy = np.ascontiguousarray(xy, dtype=np.float64)
+        self._index = np.zeros(len(self._xy), dtype=np.int32)
+        self._size = int(size)
+        if len(self._xy):
+            lo, hi = self._xy.min(axis=0), self._xy.max(axis=0)
+            self._bounds = QRectF(
+                lo[0], lo[1], max(hi[0] - lo[0], 1e-12), max(hi[1] - lo[1], 1e-12)
+            )
+        else:
+            self._bounds = QRectF()
+        self.update()
+
+    def set_colours(self, colours: MarkerColours) -> None:
+        """Colour index per point into a table of RGB colours."""
+        if len(colours.index) != len(self._xy):
+            raise ValueError(
+                f"{len(colours.index)} colours for {len(self._xy)} points; stale display"
+            )
+        self._index = colours.index
+        self._table = colours.table
+        self.update()
+
+    @property
+    def colour_index(self) -> np.ndarray:
+        return self._index
+
+    @property
+    def colour_table(self) -> np.ndarray:
+        return self._table
+
+    def point_rgb(self) -> np.ndarray:
+        """The colour each point is drawn with; shape (N, 3), uint8."""
+        return self._table[self._index]
+
+    def _ensure_atlas(self, dpr: float) -> None:
+        key = (self._table.tobytes(), self._size, dpr)
+        if key == self._atlas_key:
+            return
+        size = self._size
+        cell = size + 2
+        image = QImage(
+            int(np.ceil(cell * dpr)) * len(self._table),
+            int(np.ceil(cell * dpr)),
+            QImage.Format.Format_ARGB32_Premultiplied,
+        )
+        image.fill(0)
+        painter = QPainter(image)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.scale(dpr, dpr)
+        step = int(np.ceil(cell * dpr)) / dpr
+        edge = QPen(QColor(0, 0, 0, 110 if size >= 6 else 60))
+        edge.setWidthF(0.8)
+        for i, (r, g, b) in enumerate(self._table.tolist()):
+            painter.setPen(edge)
+            painter.setBrush(QBrush(QColor(r, g, b)))
+            painter.drawEllipse(QRectF(i * step + 1.0, 1.0, size, size))
+        painter.end()
+        self._atlas = QPixmap.fromImage(image)
+        self._atlas.setDevicePixelRatio(dpr)
+        self._cell = int(np.ceil(cell * dpr))
+        self._atlas_key = key
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        n = len(self._xy)
+        if n == 0:
+            return
+        engine = painter.paintEngine()
+        if self._exportOpts is not False or (
+            engine is not None and engine.type() == QPaintEngine.Type.SVG
+        ):
+            self._paint_vector(painter)
+            return
+        # the target's ratio, not the widget's: exports render at 2x into an image
+        dpr = painter.device().devicePixelRatioF()
+        self._ensure_atlas(dpr)
+        pts = fn.transformCoordinates(painter.transform(), self._xy.T)
+        pts = np.clip(pts, -(2.0**30), 2.0**30)  # Qt crashes on huge coordinates
+        painter.resetTransform()
+        self._frags.resize(n)
+        frags = self._frags.ndarray()
+        frags[:, 0:2] = pts.T
+        frags[:, 2] = self._index * self._cell
+        frags[:, 3] = 0.0
+        frags[:, 4:6] = self._cell
+        frags[:, 6:10] = (1.0 / dpr, 1.0 / dpr, 0.0, 1.0)
+        painter.drawPixmapFragments(*self._frags.drawargs(), self._atlas)
+
+    def _paint_vector(self, painter: QPainter) -> None:
+        """Export (SVG, printing): real circles, one run per colour."""
+        transform = painter.transform()
+        pts = fn.transformCoordinates(transform, self._xy.T).T
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        radius = self._size / 2.0
+        painter.setPen(Qt.PenStyle.NoPen)
+        for c, rgb in enumerate(self._table.tolist()):
+            sel = np.flatnonzero(self._index == c)
+            if sel.size == 0:
+                continue
+            painter.setBrush(QBrush(QColor(*rgb)))
+            for x, y in pts[sel]:
+                painter.drawEllipse(QPointF(x, y), radius, radius)
+        painter.setTransform(transform)
+
+
+class EllipseFillItem(pg.GraphicsObject):
+    """Filled 1, 2 and 3 sigma ellipses, one colour per component, opacity by weight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._polys: list[tuple[QBrush, list[QPolygonF]]] = []
+        self._bounds = QRectF()
+        self._brushes: dict[tuple, QBrush] = {}
+
+    def _brush(self, rgb: tuple[int, int, int], alpha: float) -> QBrush:
+        key = (*rgb, round(alpha * 255))
+        brush = self._brushes.get(key)
+        if brush is None:
+            brush = QBrush(QColor(rgb[0], rgb[1], rgb[2], key[3]))
+            if len(self._brushes) > 4096:
+                self._brushes.clear()
+            self._brushes[key] = brush
+        return brush
+
+    def set_rings(self, rings: np.ndarray, colours: np.ndarray, alphas: np.ndarray) -> None:
+        """Rings of shape (K, S, V, 2), colours (K, 3), per-component alpha (K,)."""
+        self.prepareGeometryChange()
+        self._polys = []
+        for k in range(rings.shape[0]):
+            rgb = tuple(int(v) for v in colours[k])
+            # each layer at this alpha: the nested rings darken towards the centre
+            brush = self._brush(rgb, float(alphas[k]) / len(SIGMAS))
+            polys = []
+            for s in range(rings.shape[1] - 1, -1, -1):
+                ring = rings[k, s]
+                if not np.all(np.isfinite(ring)):
+                    continue
+                polys.append(fn.arrayToQPolygonF(ring[:, 0].copy(), ring[:, 1].copy()))
+            self._polys.append((brush, polys))
+        finite = rings[np.isfinite(rings).all(axis=-1)]
+        if finite.size:
+            lo, hi = finite.min(axis=0), finite.max(axis=0)
+            self._bounds = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+        else:
+            self._bounds = QRectF()
+        self.update()
+
+    def clear(self) -> None:
+        self.prepareGeometryChange()
+        self._polys = []
+        self._bounds = QRectF()
+        self.update()
+
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for brush, polys in self._polys:
+            painter.setBrush(brush)
+            for poly in polys:
+                painter.drawPolygon(poly)
+
+
+class MixtureCanvas(pg.GraphicsLayoutWidget):
+    """Scatter of the data with the mixture drawn over it.
+
+    Signals
+    -------
+    viewChanged()
+        The visible rectangle or the canvas size changed (debounced): a raster needs
+        re-rendering.
+    painted()
+        The canvas has been painted (after a new frame was set), for pacing the worker.
+    """
+
+    viewChanged = Signal()
+    painted = Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent=parent, show=False)
+        self.setBackground("w")
+        self.setMinimumSize(420, 360)
+        self.plot = self.addPlot(row=0, col=0)
+        self.plot.showGrid(x=True, y=True, alpha=0.18)
+        self.plot.setLabel("bottom", "x₁")
+        self.plot.setLabel("left", "x₂")
+        self.plot.setMenuEnabled(False)
+        for axis in ("bottom", "left"):
+            self.plot.getAxis(axis).setTextPen("k")
+            self.plot.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
+        self.view = self.plot.getViewBox()
+        self.view.setAspectLocked(True, ratio=1.0)
+        self.view.setBackgroundColor(None)
+
+        self.fills = EllipseFillItem()
+        self.markers = MarkerItem()
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.outlines = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(OUTLINE, width=1.1))
+        self.outlines.setZValue(3)
+        self.means = pg.ScatterPlotItem(
+            size=12, symbol="o", pen=pg.mkPen(25, 25, 25, width=2), pxMode=True
+        )
+        self.means.setZValue(4)
+        self.means_cross = pg.ScatterPlotItem(
+            size=12, symbol="+", pen=pg.mkPen(25, 25, 25, width=1.5), brush=None, pxMode=True
+        )
+        self.means_cross.setZValue(5)
+        self.fills.setZValue(0)
+        self.markers.setZValue(1)
+        self.image.setZValue(1)
+        for item in (self.fills, self.image, self.markers, self.outlines, self.means):
+            self.plot.addItem(item)
+        self.plot.addItem(self.means_cross)
+
+        self.legend = pg.LegendItem(
+            offset=(8, 8),
+            labelTextColor=(20, 20, 20),
+            labelTextSize="8pt",
+            brush=pg.mkBrush(255, 255, 255, 215),
+            pen=pg.mkPen(180, 180, 180),
+            verSpacing=-4,
+        )
+        self.legend.setParentItem(self.view)
+        self._legend_key: tuple | None = None
+
+        self.colour_bar = pg.ColorBarItem(
+            values=(0.0, 1.0),
+            colorMap=pg.ColorMap(palette.VIRIDIS_POSITIONS, palette.VIRIDIS_KNOTS),
+            label="membership",
+            interactive=False,
+            width=16,
+            colorMapMenu=False,
+        )
+        self.colour_bar.getAxis("right").setTextPen("k")
+        self._colour_bar_shown = False
+
+        self._n_points = 0
+        self._use_markers = True
+        self._xy = np.zeros((0, 2))
+        self._colour_by = "hard"
+        self._component = 0
+        self._n_classes = 0
+        self._n_components = 0
+        self._shown_display: Display | None = None
+        self._shown_step = None
+        self._bin_px = 1
+        self._mean_brushes: dict[tuple, QBrush] = {}
+
+        self._view_timer = QTimer(self)
+        self._view_timer.setSingleShot(True)
+        self._view_timer.setInterval(120)
+        self._view_timer.timeout.connect(self.viewChanged)
+        self.view.sigRangeChanged.connect(lambda *_: self._view_timer.start())
+        self._frame_pending = False
+
+    # ------------------------------------------------------------------ data
+
+    @property
+    def uses_markers(self) -> bool:
+        return self._use_markers
+
+    @property
+    def shown_display(self) -> Display | None:
+        return self._shown_display
+
+    @property
+    def shown_step(self):
+        return self._shown_step
+
+    def set_points(self, xy: np.ndarray, use_markers: bool, n_classes: int = 0) -> None:
+        """A new dataset: positions (N, 2); markers or raster; number of true classes."""
+        self._xy = np.ascontiguousarray(xy, dtype=np.float64)
+        self._n_points = len(xy)
+        self._use_markers = use_markers
+        self._n_classes = n_classes
+        self._shown_display = None
+        self._shown_step = None
+        self._bin_px = 2 if self._n_points < 400_000 else 1
+        if use_markers:
+            self.markers.set_points(self._xy, marker_size(self._n_points))
+            self.markers.show()
+            self.image.hide()
+            self.image.clear()
+        else:
+            self.markers.set_points(np.zeros((0, 2)), 4)
+            self.markers.hide()
+            self.image.show()
+        self.fills.clear()
+        self.outlines.setData([], [])
+        self.means.setData([], [])
+        self.means_cross.setData([], [])
+        self.auto_range()
+        self._update_legend()
+
+    def auto_range(self) -> None:
+        """Fit the view to the data (and the current ellipses)."""
+        if self._n_points == 0:
+            return
+        lo = self._xy.min(axis=0)
+        hi = self._xy.max(axis=0)
+        span = np.maximum(hi - lo, 1e-9)
+        lo, hi = lo - 0.06 * span, hi + 0.06 * span
+        self.view.setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0)
+
+    def set_colour_mode(self, colour_by: str, component: int = 0) -> None:
+        if colour_by not in COLOUR_MODES:
+            raise ValueError(f"unknown colour mode {colour_by!r}")
+        self._colour_by = colour_by
+        self._component = component
+        self._update_legend()
+        if self._shown_step is not None:
+            self.show_model(self._shown_step)
+
+    def view_request(self) -> ViewRequest:
+        """What the worker should render for the current view and colour mode."""
+        if self._use_markers:
+            return ViewRequest(self._colour_by, self._component)
+        rect = self.view.viewRect()
+        dpr = self.devicePixelRatioF()
+        size = self.view.size()  # in scene pixels
+        width = int(min(MAX_RASTER_SIDE, max(16, size.width() * dpr / self._bin_px)))
+        height = int(min(MAX_RASTER_SIDE, max(16, size.height() * dpr / self._bin_px)))
+        box = (
+            float(rect.left()),
+            float(rect.top()),
+            float(rect.right()),
+            float(rect.bottom()),
+        )
+        if not (box[2] > box[0] and box[3] > box[1]):
+            return ViewRequest(self._colour_by, self._component)
+        return ViewRequest(self._colour_by, self._component, box, (height, width))
+
+    def show_display(self, display: Display) -> None:
+        """Colour the points as the worker computed them."""
+        if display.markers is not None and self._use_markers:
+            self.markers.set_colours(display.markers)
+        elif display.raster is not None and not self._use_markers:
+            x0, y0, x1, y1 = display.raster.rect
+            self.image.setImage(display.raster.rgba, autoLevels=False)
+            self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        else:
+            return
+        self._shown_display = display
+        self._frame_pending = True
+
+    def show_model(self, step) -> None:
+        """Ellipses and means of a snapshot (``None`` clears them)."""
+        self._shown_step = step
+        if step is None:
+            self.fills.clear()
+            self.outlines.setData([], [])
+            self.means.setData([], [])
+            self.means_cross.setData([], [])
+            self._n_components = 0
+            self._update_legend()
+            return
+        params = step.params
+        means2, cov2 = project(np.asarray(params.means), params.full_covariances())
+        rings = ellipse_rings(means2, cov2)
+        k = params.n_components
+        colours = palette.label_colours(k)
+        fill_colours = (
+            np.tile(np.array(NEUTRAL_FILL, dtype=np.uint8), (k, 1))
+            if self._colour_by == "true"
+            else colours
+        )
+        self.fills.set_rings(rings, fill_colours, fill_alphas(np.asarray(params.weights)))
+        x, y = nan_polyline(rings)
+        self.outlines.setData(x, y, connect="finite")
+        self.means.setData(
+            pos=means2, brush=[self._mean_brush(c) for c in colours], symbol="o", size=12
+        )
+        self.means_cross.setData(pos=means2)
+        if k != self._n_components:
+            self._n_components = k
+            self._update_legend()
+        self._frame_pending = True
+
+    def _mean_brush(self, rgb) -> QBrush:
+        key = tuple(int(v) for v in rgb)
+        brush = self._mean_brushes.get(key)
+        if brush is None:
+            brush = pg.mkBrush(*key)
+            self._mean_brushes[key] = brush
+        return brush
+
+    def ellipse_polyline(self) -> tuple[np.ndarray, np.ndarray]:
+        """The outline polyline currently drawn (x, y with NaN separators)."""
+        x, y = self.outlines.getData()
+        return (np.zeros(0), np.zeros(0)) if x is None else (np.asarray(x), np.asarray(y))
+
+    # ------------------------------------------------------------------ legend
+
+    def _update_legend(self) -> None:
+        key = (self._colour_by, self._component, self._n_classes, self._n_components)
+        if key == self._legend_key:
+            return
+        self._legend_key = key
+        self.legend.clear()
+
+        def swatch(rgb):
+            return pg.ScatterPlotItem(
+                symbol="o",
+                size=9,
+                brush=pg.mkBrush(*[int(v) for v in rgb]),
+                pen=pg.mkPen(60, 60, 60),
+            )
+
+        mode = self._colour_by
+        if mode == "true":
+            n = max(self._n_classes, 1)
+            for c in range(min(n, MAX_LEGEND_ROWS)):
+                self.legend.addItem(swatch(palette.LABELS[c % palette.MAX_COLOURS]), f"class {c}")
+            if n > MAX_LEGEND_ROWS:
+                self.legend.addItem(swatch((200, 200, 200)), f"… {n} classes")
+        elif mode == "hard" and self._n_components:
+            n = self._n_components
+            for k in range(min(n, MAX_LEGEND_ROWS)):
+                self.legend.addItem(
+                    swatch(palette.LABELS[k % palette.MAX_COLOURS]), f"component {k + 1}"
+                )
+            if n > MAX_LEGEND_ROWS:
+                self.legend.addItem(swatch((200, 200, 200)), f"… {n} components")
+        elif mode == "blend":
+            self.legend.addItem(swatch((150, 130, 170)), "points: Σₖ rₖ · colourₖ")
+        elif mode == "member":
+            self.legend.addItem(
+                swatch(palette.VIRIDIS_KNOTS[-1]), f"points: r (component {self._component + 1})"
+            )
+        if self._n_components:
+            mean_sample = pg.ScatterPlotItem(
+                symbol="o",
+                size=10,
+                brush=pg.mkBrush(255, 255, 255),
+                pen=pg.mkPen(25, 25, 25, width=2),
+            )
+            self.legend.addItem(mean_sample, "means")
+            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(OUTLINE, width=1.5)), "1σ, 2σ, 3σ")
+        self._show_colour_bar(mode == "member")
+
+    def _show_colour_bar(self, show: bool) -> None:
+        if show == self._colour_bar_shown:
+            if show:
+                self.colour_bar.setLabel("right", f"membership in component {self._component + 1}")
+            return
+        if show:
+            self.addItem(self.colour_bar, row=0, col=1)
+            self.colour_bar.setLabel("right", f"membership in component {self._component + 1}")
+        else:
+            self.removeItem(self.colour_bar)
+        self._colour_bar_shown = show
+
+    @property
+    def colour_bar_visible(self) -> bool:
+        return self._colour_bar_shown
+
+    # ------------------------------------------------------------------ painting
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self._frame_pending:
+            self._frame_pending = False
+            self.painted.emit()
+
+    def take_frame_pending(self) -> bool:
+        """Whether a new frame was set and not yet painted (and forget it)."""
+        pending = self._frame_pending
+        self._frame_pending = False
+        return pending
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        timer = getattr(self, "_view_timer", None)  # pyqtgraph resizes during __init__
+        if timer is not None:
+            timer.start()

@@ -1,0 +1,520 @@
+"""What the canvas needs to draw one snapshot, computed off the GUI thread (no Qt here).
+
+For every point the canvas needs one colour: its true class, its hard EM label, the blend of
+the component colours weighted by its responsibilities, or its membership in one component
+on a colour map. :class:`DisplayRenderer` computes these on the worker thread in one fused
+pass over the data (no N x K responsibility array is kept: at 1M points and K=16 that would
+be 128 MB per frame) and packs them for the canvas:
+
+* few points (``N <= MARKER_LIMIT``): a colour index per point into a small colour table,
+  with the points sorted by colour, so the canvas draws markers from a fragment atlas;
+* many points: an RGBA image of the visible rectangle (``np.bincount`` pixel binning, the
+  colours of the points falling into a pixel averaged, opacity from the point count), which
+  the canvas shows with one ``ImageItem``.
+
+The pass also gives each point's hard label, so exports and tests share the arithmetic.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from gmmviz.ui import palette
+
+try:  # numba is a dependency; the numpy path gives the same numbers where it is missing.
+    from numba import njit, prange
+except ImportError:  # pragma: no cover
+    njit = None
+
+try:  # the core serialises numba's parallel launches (its threading layer needs it)
+    from gmmviz.core.kernels import _KERNEL_LOCK as _LAUNCH_LOCK
+except ImportError:  # pragma: no cover
+    _LAUNCH_LOCK = threading.Lock()
+
+#: Above this many points the canvas draws a raster instead of markers.
+MARKER_LIMIT = 30_000
+#: Points at or above which the numba pass is used (below it numpy is as fast and needs no
+#: compilation).
+NUMBA_MIN_POINTS = 20_000
+#: Responsibilities below exp(-20) ≈ 2e-9 of a point's best component are dropped: they
+#: change no colour (at most 1e-5 of a colour level) and it saves most of the ``exp`` calls.
+_SKIP_NATS = 20.0
+
+COLOUR_MODES: tuple[str, ...] = ("true", "hard", "blend", "member")
+COLOUR_MODE_LABELS: dict[str, str] = {
+    "true": "True labels",
+    "hard": "EM labels (hard)",
+    "blend": "Blend of responsibilities",
+    "member": "Membership in one component",
+}
+
+
+@dataclass(frozen=True)
+class ViewRequest:
+    """How the canvas wants points coloured, and where (for a raster).
+
+    Attributes
+    ----------
+    colour_by : str
+        One of :data:`COLOUR_MODES`.
+    component : int
+        The component of the ``"member"`` mode.
+    rect : tuple of 4 floats or None
+        ``(x0, y0, x1, y1)`` of the raster in data coordinates; ``None`` for markers.
+    shape : tuple of 2 ints
+        ``(height, width)`` of the raster in pixels.
+    """
+
+    colour_by: str = "hard"
+    component: int = 0
+    rect: tuple[float, float, float, float] | None = None
+    shape: tuple[int, int] = (0, 0)
+
+
+@dataclass(frozen=True, eq=False)
+class MarkerColours:
+    """Point colours for markers.
+
+    Attributes
+    ----------
+    order : ndarray of shape (N,), int64
+        Points sorted by colour.
+    index : ndarray of shape (N,), int32
+        Colour of each point, as a row of ``table``.
+    table : ndarray of shape (M, 3), uint8
+    """
+
+    order: np.ndarray
+    index: np.ndarray
+    table: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class RasterImage:
+    """Points binned into pixels.
+
+    Attributes
+    ----------
+    rgba : ndarray of shape (H, W, 4), uint8
+        Row 0 is the bottom of ``rect`` (y grows with the row).
+    rect : tuple of 4 floats
+        ``(x0, y0, x1, y1)`` covered by the image, in data coordinates.
+    """
+
+    rgba: np.ndarray
+    rect: tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, eq=False)
+class Display:
+    """Everything the canvas needs to colour the points of one snapshot.
+
+    Attributes
+    ----------
+    iteration : int or None
+        The snapshot's iteration (``None`` for data without a model).
+    request : ViewRequest
+    markers : MarkerColours or None
+    raster : RasterImage or None
+    n_components : int
+        Components of the snapshot's model (0 without a model).
+    """
+
+    iteration: int | None
+    request: ViewRequest
+    markers: MarkerColours | None = None
+    raster: RasterImage | None = None
+    n_components: int = 0
+
+
+# ------------------------------------------------------------------------------------------
+# per-point colours
+# ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class PointColours:
+    """The fused pass's output.
+
+    Attributes
+    ----------
+    labels : ndarray of shape (N,), int32
+        Most responsible component.
+    rgb : ndarray of shape (N, 3), float32
+        ``Σₖ rᵢₖ colourₖ`` with colours in 0..255.
+    member : ndarray of shape (N,), float32
+        ``rᵢⱼ`` for the requested component ``j``.
+    """
+
+    labels: np.ndarray
+    rgb: np.ndarray
+    member: np.ndarray
+
+
+def _kernel_inputs(params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(means (K, d), upper precision Cholesky stack (K, d, d), log_norm (K,))``."""
+    means, prec, log_norm = params.kernel_inputs()
+    return (
+        np.ascontiguousarray(means, dtype=np.float64),
+        np.ascontiguousarray(prec, dtype=np.float64),
+        np.ascontiguousarray(log_norm, dtype=np.float64),
+    )
+
+
+def point_colours_numpy(
+    X: np.ndarray, params, colours: np.ndarray, component: int, chunk: int = 65536
+) -> PointColours:
+    """Reference implementation of the fused pass, in chunks of ``chunk`` rows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, d)
+    params : MixtureParams
+    colours : ndarray of shape (K, 3)
+        Component colours (0..255).
+    component : int
+    """
+    means, prec, log_norm = _kernel_inputs(params)
+    n = X.shape[0]
+    labels = np.empty(n, dtype=np.int32)
+    rgb = np.empty((n, 3), dtype=np.float32)
+    member = np.empty(n, dtype=np.float32)
+    col = np.asarray(colours, dtype=np.float64)
+    for start in range(0, n, chunk):
+        Xc = X[start : start + chunk]
+        lp = np.empty((Xc.shape[0], means.shape[0]))
+        for k in range(means.shape[0]):
+            y = (Xc - means[k]) @ prec[k]
+            lp[:, k] = log_norm[k] - 0.5 * np.einsum("ij,ij->i", y, y)
+        best = lp.max(axis=1)
+        labels[start : start + chunk] = lp.argmax(axis=1)
+        safe = np.where(np.isfinite(best), best, 0.0)
+        with np.errstate(under="ignore", invalid="ignore"):
+            e = np.exp(lp - safe[:, None])
+        e[lp - safe[:, None] < -_SKIP_NATS] = 0.0
+        total = e.sum(axis=1)
+        dead = ~(total > 0)
+        total[dead] = 1.0
+        resp = e / total[:, None]
+        block_rgb = resp @ col
+        block_rgb[dead] = 128.0
+        rgb[start : start + chunk] = block_rgb
+        member[start : start + chunk] = np.where(dead, 0.0, resp[:, component])
+    return PointColours(labels, rgb, member)
+
+
+if njit is not None:
+    _BLOCK = 256
+
+    @njit(parallel=True, cache=True, nogil=True, fastmath=True)
+    def _fused_colours(X, means, prec, log_norm, colours, component, skip, labels, rgb, member):
+        # Blocks of rows: the log-densities are computed for a whole block at a time with
+        # the rows innermost (contiguous, so LLVM vectorises them), then each row's
+        # log-sum-exp and colour sums; terms ``skip`` nats below the row's best are dropped.
+        n, d = X.shape
+        n_comp = means.shape[0]
+        n_blocks = (n + _BLOCK - 1) // _BLOCK
+        for b in prange(n_blocks):
+            start = b * _BLOCK
+            m = min(n, start + _BLOCK) - start
+            xs = np.empty((d, _BLOCK))
+            lp = np.empty((n_comp, _BLOCK))
+            acc = np.empty(_BLOCK)
+            best = np.empty(_BLOCK)
+            arg = np.zeros(_BLOCK, dtype=np.int32)
+            for r in range(m):
+                for j in range(d):
+                    xs[j, r] = X[start + r, j]
+            for k in range(n_comp):
+                for r in range(m):
+                    lp[k, r] = 0.0
+                for j in range(d):
+                    for r in range(m):
+                        acc[r] = 0.0
+                    for a in range(j + 1):  # upper triangular: column j uses rows 0..j
+                        p = prec[k, a, j]
+                        mu = means[k, a]
+                        for r in range(m):
+                            acc[r] += (xs[a, r] - mu) * p
+                    for r in range(m):
+                        lp[k, r] += acc[r] * acc[r]
+                c = log_norm[k]
+                for r in range(m):
+                    lp[k, r] = c - 0.5 * lp[k, r]
+            for r in range(m):
+                best[r] = -np.inf
+                arg[r] = 0
+            for k in range(n_comp):
+                for r in range(m):
+                    if lp[k, r] > best[r]:
+                        best[r] = lp[k, r]
+                        arg[r] = k
+            for r in range(m):
+                i = start + r
+                labels[i] = arg[r]
+                top = best[r]
+                if top == -np.inf:
+                    rgb[i, 0] = 128.0
+                    rgb[i, 1] = 128.0
+                    rgb[i, 2] = 128.0
+                    member[i] = 0.0
+                    continue
+                total = 0.0
+                cr = 0.0
+                cg = 0.0
+                cb = 0.0
+                mine = 0.0
+                for k in range(n_comp):
+                    t = lp[k, r] - top
+                    if t < -skip:
+                        continue
+                    e = math.exp(t)
+                    total += e
+                    cr += e * colours[k, 0]
+                    cg += e * colours[k, 1]
+                    cb += e * colours[k, 2]
+                    if k == component:
+                        mine = e
+                inv = 1.0 / total
+                rgb[i, 0] = cr * inv
+                rgb[i, 1] = cg * inv
+                rgb[i, 2] = cb * inv
+                member[i] = mine * inv
+
+
+def point_colours(
+    X: np.ndarray, params, colours: np.ndarray, component: int, backend: str | None = None
+) -> PointColours:
+    """Hard labels, blended colours and one membership per point, in one pass.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, d), float64
+    params : MixtureParams
+    colours : ndarray of shape (K, 3)
+        Colour of each component, 0..255.
+    component : int
+        The component whose membership goes into ``member``.
+    backend : {'numba', 'numpy'} or None
+        ``None``: numba for large ``N`` when available.
+
+    Returns
+    -------
+    PointColours
+    """
+    component = int(min(max(component, 0), params.n_components - 1))
+    if backend is None:
+        backend = "numba" if (njit is not None and X.shape[0] >= NUMBA_MIN_POINTS) else "numpy"
+    if backend == "numpy" or njit is None:
+        return point_colours_numpy(X, params, colours, component)
+    means, prec, log_norm = _kernel_inputs(params)
+    n = X.shape[0]
+    labels = np.empty(n, dtype=np.int32)
+    rgb = np.empty((n, 3), dtype=np.float32)
+    member = np.empty(n, dtype=np.float32)
+    Xc = np.ascontiguousarray(X, dtype=np.float64)
+    col = np.ascontiguousarray(colours, dtype=np.float64)
+    with _LAUNCH_LOCK:
+        _fused_colours(Xc, means, prec, log_norm, col, component, _SKIP_NATS, labels, rgb, member)
+    return PointColours(labels, rgb, member)
+
+
+# ------------------------------------------------------------------------------------------
+# packing for the canvas
+# ------------------------------------------------------------------------------------------
+
+
+def quantise_rgb(rgb: np.ndarray, bits: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """Map continuous colours to a small table (``bits`` per channel).
+
+    Returns
+    -------
+    index : ndarray of shape (N,), int32
+    table : ndarray of shape (M, 3), uint8
+        The distinct quantised colours, ``M <= 2 ** (3 * bits)``.
+    """
+    levels = (1 << bits) - 1
+    q = np.rint(np.clip(rgb, 0, 255) * (levels / 255.0)).astype(np.int32)
+    code = (q[:, 0] << (2 * bits)) | (q[:, 1] << bits) | q[:, 2]
+    uniq, index = np.unique(code, return_inverse=True)
+    table = np.stack(
+        [(uniq >> (2 * bits)) & levels, (uniq >> bits) & levels, uniq & levels], axis=1
+    )
+    table = np.rint(table * (255.0 / levels)).astype(np.uint8)
+    return index.astype(np.int32).ravel(), table
+
+
+def pack_markers(index: np.ndarray, table: np.ndarray) -> MarkerColours:
+    """Sort points by colour so that each colour is one contiguous run."""
+    index = np.ascontiguousarray(index, dtype=np.int32)
+    order = np.argsort(index, kind="stable")
+    return MarkerColours(order, index, np.ascontiguousarray(table, dtype=np.uint8))
+
+
+def pixel_index(
+    xy: np.ndarray, rect: tuple[float, float, float, float], shape: tuple[int, int]
+) -> np.ndarray:
+    """Flat pixel of each point in a raster of ``rect`` (``-1`` outside).
+
+    Parameters
+    ----------
+    xy : ndarray of shape (N, 2)
+    rect : (x0, y0, x1, y1)
+    shape : (height, width)
+
+    Returns
+    -------
+    ndarray of shape (N,), int64
+    """
+    x0, y0, x1, y1 = rect
+    height, width = shape
+    fx = (xy[:, 0] - x0) * (width / (x1 - x0))
+    fy = (xy[:, 1] - y0) * (height / (y1 - y0))
+    inside = (fx >= 0) & (fx < width) & (fy >= 0) & (fy < height)
+    flat = np.full(xy.shape[0], -1, dtype=np.int64)
+    flat[inside] = fy[inside].astype(np.int64) * width + fx[inside].astype(np.int64)
+    return flat
+
+
+def rasterise(pix: np.ndarray, rgb: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Average the colours of the points in each pixel; opacity grows with the count.
+
+    Parameters
+    ----------
+    pix : ndarray of shape (N,), int64
+        From :func:`pixel_index` (``-1`` is dropped).
+    rgb : ndarray of shape (N, 3)
+        Point colours, 0..255.
+    shape : (height, width)
+
+    Returns
+    -------
+    ndarray of shape (height, width, 4), uint8
+    """
+    height, width = shape
+    size = height * width
+    keep = pix >= 0
+    if not keep.all():
+        pix = pix[keep]
+        rgb = rgb[keep]
+    count = np.bincount(pix, minlength=size)
+    out = np.zeros((size, 4), dtype=np.uint8)
+    hit = count > 0
+    if hit.any():
+        inv = 1.0 / count[hit]
+        for c in range(3):
+            s = np.bincount(pix, weights=rgb[:, c], minlength=size)
+            out[hit, c] = np.clip(np.rint(s[hit] * inv), 0, 255).astype(np.uint8)
+        # A lone point is clearly visible; dense regions become opaque.
+        ref = max(float(np.percentile(count[hit], 90)), 1.0)
+        alpha = 0.55 + 0.45 * np.sqrt(np.minimum(count[hit] / ref, 1.0))
+        out[hit, 3] = np.rint(255 * alpha).astype(np.uint8)
+    return out.reshape(height, width, 4)
+
+
+class DisplayRenderer:
+    """``render(snapshot, request) -> Display`` for one dataset, called on the worker.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, d)
+        The data EM runs on (responsibilities use every feature).
+    y_true : ndarray of shape (N,) or None
+        True classes, when known.
+    view : ndarray of shape (N, 2), optional
+        What the canvas plots; the first two columns of ``X`` by default.
+    marker_limit : int
+        Markers up to this many points, a raster above.
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        y_true: np.ndarray | None = None,
+        view: np.ndarray | None = None,
+        *,
+        marker_limit: int = MARKER_LIMIT,
+    ) -> None:
+        self.X = np.ascontiguousarray(X, dtype=np.float64)
+        self.y_true = None if y_true is None else np.asarray(y_true)
+        self.view = np.ascontiguousarray(self.X[:, :2] if view is None else view)
+        self.use_markers = self.X.shape[0] <= marker_limit
+        self._colour_key: tuple | None = None
+        self._colours: PointColours | None = None
+        self._pix_key: tuple | None = None
+        self._pix: np.ndarray | None = None
+        self._true_codes: tuple[np.ndarray, np.ndarray] | None = None
+        self._params_ref = None  # keeps id(params) from being reused while cached
+
+    @property
+    def n_points(self) -> int:
+        return self.X.shape[0]
+
+    def _true_labels(self) -> tuple[np.ndarray, np.ndarray]:
+        """True classes as ``0..C-1`` codes and the original class values."""
+        if self._true_codes is None:
+            if self.y_true is None:
+                self._true_codes = (np.zeros(self.n_points, dtype=np.int32), np.array([0]))
+            else:
+                values, codes = np.unique(self.y_true, return_inverse=True)
+                self._true_codes = (codes.astype(np.int32).ravel(), values)
+        return self._true_codes
+
+    def colours_for(self, snapshot, component: int) -> PointColours:
+        """The fused pass for ``snapshot``'s parameters (cached for the last one asked)."""
+        params = snapshot.params
+        component = int(min(max(component, 0), params.n_components - 1))
+        key = (id(params), component)
+        if key != self._colour_key or self._colours is None:
+            table = palette.label_colours(params.n_components)
+            self._colours = point_colours(self.X, params, table, component)
+            self._colour_key = key
+            self._params_ref = params
+        return self._colours
+
+    def __call__(self, snapshot, request: ViewRequest) -> Display:
+        mode = request.colour_by
+        if mode not in COLOUR_MODES:
+            raise ValueError(f"unknown colour mode {mode!r}")
+        if snapshot is None and mode != "true":
+            mode = "true"
+        n_comp = 0 if snapshot is None else snapshot.params.n_components
+        iteration = None if snapshot is None else snapshot.iteration
+
+        index = table = rgb = None
+        if mode == "true":
+            index, _ = self._true_labels()
+            table = palette.label_colours(int(index.max()) + 1 if index.size else 1)
+            if self.y_true is None:
+                table = np.array([[90, 90, 110]], dtype=np.uint8)
+        else:
+            pc = self.colours_for(snapshot, request.component)
+            if mode == "hard":
+                index, table = pc.labels, palette.label_colours(n_comp)
+            elif mode == "blend":
+                if self.use_markers:
+                    index, table = quantise_rgb(pc.rgb)
+                else:
+                    rgb = pc.rgb
+            else:  # member
+                cmap = palette.viridis(64)
+                index = np.rint(np.clip(pc.member, 0, 1) * 63).astype(np.int32)
+                table = cmap
+
+        if self.use_markers or request.rect is None:
+            markers = pack_markers(index, table)
+            return Display(iteration, request, markers=markers, n_components=n_comp)
+        if rgb is None:
+            rgb = table[index].astype(np.float32)
+        key = (request.rect, request.shape)
+        if key != self._pix_key or self._pix is None:
+            self._pix = pixel_index(self.view, request.rect, request.shape)
+            self._pix_key = key
+        image = rasterise(self._pix, rgb, request.shape)
+        return Display(
+            iteration, request, raster=RasterImage(image, request.rect), n_components=n_comp
+        )

@@ -1,0 +1,114 @@
+"""Covariance ellipses as vertex arrays (no Qt): what the canvas draws for each component.
+
+The k-sigma ellipse of a 2-D Gaussian N(μ, Σ) is ``{μ + k Σ^½ u : |u| = 1}``. With the
+eigen-decomposition ``Σ = V diag(λ) Vᵀ`` its semi-axes point along the eigenvectors with
+lengths ``k √λ`` — the same ellipse the lecture's ``draw_ellipse`` builds from an SVD
+(width ``2 √s`` times ``nsig``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+SIGMAS: tuple[int, ...] = (1, 2, 3)
+
+
+def project(means: np.ndarray, covariances: np.ndarray, dims: tuple[int, int] = (0, 1)):
+    """The 2-D view of a mixture: marginal means and covariances of two features.
+
+    Parameters
+    ----------
+    means : ndarray of shape (K, d)
+    covariances : ndarray of shape (K, d, d)
+    dims : pair of ints
+
+    Returns
+    -------
+    means2 : ndarray of shape (K, 2)
+    cov2 : ndarray of shape (K, 2, 2)
+    """
+    idx = np.asarray(dims)
+    return means[:, idx], covariances[:, idx[:, None], idx[None, :]]
+
+
+def ellipse_axes(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Semi-axis lengths (1 sigma) and directions of 2x2 covariances.
+
+    Parameters
+    ----------
+    cov : ndarray of shape (K, 2, 2)
+
+    Returns
+    -------
+    radii : ndarray of shape (K, 2)
+        ``√λ`` (clipped at 0), ascending.
+    axes : ndarray of shape (K, 2, 2)
+        Unit eigenvectors as columns.
+    """
+    sym = 0.5 * (cov + np.swapaxes(cov, -1, -2))
+    lam, vec = np.linalg.eigh(sym)
+    return np.sqrt(np.clip(lam, 0.0, None)), vec
+
+
+def ellipse_rings(
+    means: np.ndarray, cov: np.ndarray, sigmas=SIGMAS, n_vertices: int = 72
+) -> np.ndarray:
+    """Closed rings, one per component and sigma.
+
+    Parameters
+    ----------
+    means : ndarray of shape (K, 2)
+    cov : ndarray of shape (K, 2, 2)
+    sigmas : sequence of float
+    n_vertices : int
+        Vertices per ring (the first one is repeated at the end to close it).
+
+    Returns
+    -------
+    ndarray of shape (K, S, n_vertices + 1, 2)
+    """
+    radii, axes = ellipse_axes(np.asarray(cov, dtype=np.float64))
+    t = np.linspace(0.0, 2.0 * np.pi, n_vertices + 1)
+    t[-1] = 0.0  # exactly closed
+    circle = np.stack([np.cos(t), np.sin(t)])  # (2, V)
+    # unit ring of each component: V diag(√λ) u
+    unit = np.einsum("kij,kj,jv->kvi", axes, radii, circle)  # (K, V, 2)
+    s = np.asarray(sigmas, dtype=np.float64)
+    return means[:, None, None, :] + s[None, :, None, None] * unit[:, None, :, :]
+
+
+def nan_polyline(rings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All rings as one polyline, rings separated by a NaN vertex (``connect="finite"``).
+
+    Parameters
+    ----------
+    rings : ndarray of shape (K, S, V, 2)
+
+    Returns
+    -------
+    x, y : ndarrays of shape (K * S * (V + 1),)
+    """
+    k, s, v, _ = rings.shape
+    out = np.full((k * s, v + 1, 2), np.nan)
+    out[:, :v, :] = rings.reshape(k * s, v, 2)
+    flat = out.reshape(-1, 2)
+    return flat[:, 0].copy(), flat[:, 1].copy()
+
+
+def fill_alphas(weights: np.ndarray, peak: float = 0.28, floor: float = 0.04) -> np.ndarray:
+    """Opacity of each component's filled ellipses, following its weight.
+
+    The lecture's ``plot_gmm`` uses ``alpha = w * 0.2 / max(w)``; the same proportion, a
+    little stronger and never fully invisible, so that small components can still be found.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (K,)
+
+    Returns
+    -------
+    ndarray of shape (K,), in ``[floor, peak]``
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    top = w.max() if w.size and w.max() > 0 else 1.0
+    return floor + (peak - floor) * np.clip(w / top, 0.0, 1.0)

@@ -1,0 +1,80 @@
+"""Mean log-likelihood per iteration, live, with the convergence point and the shown step."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+LINE = (31, 119, 180)
+CONVERGED = (44, 160, 44)
+
+
+class LikelihoodPlot(pg.PlotWidget):
+    """A small plot under the canvas: one point per EM iteration."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent=parent, background="w")
+        self.setMinimumHeight(150)
+        item = self.getPlotItem()
+        item.showGrid(x=True, y=True, alpha=0.2)
+        item.setMenuEnabled(False)
+        item.setLabel("bottom", "iteration")
+        item.setLabel("left", "mean log-likelihood")
+        item.setTitle("Log-likelihood", color="#333", size="9pt")
+        for axis in ("bottom", "left"):
+            item.getAxis(axis).setTextPen("k")
+            item.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
+        self.curve = item.plot(
+            pen=pg.mkPen(*LINE, width=2),
+            symbol="o",
+            symbolSize=5,
+            symbolBrush=pg.mkBrush(*LINE),
+            symbolPen=None,
+        )
+        self.cursor = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(120, 120, 120, style=pg.QtCore.Qt.PenStyle.DashLine),
+        )
+        self.cursor.hide()
+        item.addItem(self.cursor)
+        self.star = pg.ScatterPlotItem(
+            size=16, symbol="star", brush=pg.mkBrush(*CONVERGED), pen=pg.mkPen(20, 90, 20)
+        )
+        item.addItem(self.star)
+        self.label = pg.TextItem(color=(20, 110, 20), anchor=(1.0, 1.2))
+        item.addItem(self.label)
+        self.label.hide()
+        self._n = 0
+
+    def set_history(
+        self, iterations: np.ndarray, log_likelihoods: np.ndarray, converged_at: int | None
+    ) -> None:
+        """Redraw the whole curve (a few hundred points at most)."""
+        self._n = len(iterations)
+        self.curve.setData(iterations, log_likelihoods)
+        if converged_at is not None and self._n:
+            x, y = iterations[converged_at], log_likelihoods[converged_at]
+            self.star.setData([x], [y])
+            self.label.setText(f"converged at iteration {int(x)}")
+            self.label.setPos(x, y)
+            self.label.show()
+        else:
+            self.star.setData([], [])
+            self.label.hide()
+
+    def set_cursor(self, iteration: int | None) -> None:
+        """Mark the iteration the canvas shows (``None`` hides the mark)."""
+        if iteration is None:
+            self.cursor.hide()
+        else:
+            self.cursor.setPos(iteration)
+            self.cursor.show()
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        x, y = self.curve.getData()
+        return (np.zeros(0), np.zeros(0)) if x is None else (np.asarray(x), np.asarray(y))
+
+    @property
+    def converged_marked(self) -> bool:
+        return self.label.isVisible()
