@@ -186,3 +186,19 @@ def test_core_never_imports_qt():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_warm_up_compiles_in_the_background_and_numpy_serves_meanwhile():
+    code = (
+        "import numpy as np\n"
+        "from gmmviz.core import kernels\n"
+        "from gmmviz import GaussianMixture\n"
+        "kernels.start_warm_up()\n"
+        "X = np.random.default_rng(0).normal(size=(200, 2))\n"
+        "first = GaussianMixture(2, random_state=0).fit(X)\n"
+        "kernels._warm_up_thread.join()\n"
+        "assert kernels.warm_up_done() and kernels.default_backend() == 'numba'\n"
+        "second = GaussianMixture(2, random_state=0).fit(X)\n"
+        "assert abs(first.lower_bound_ - second.lower_bound_) < 1e-12\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)

@@ -294,7 +294,8 @@ class EMRun:
     ) -> None:
         self.X = X
         self.reg_covar = reg_covar
-        self.backend = kernels.resolve_backend(backend)
+        self.backend = backend  # None: decided per call (numpy while numba compiles)
+        kernels.resolve_backend(backend)  # validate early
         self.params = initial
         self.iteration = 0
         self.estep: EStepResult | None = e_step(X, initial, self.backend)

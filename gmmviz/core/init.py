@@ -107,8 +107,10 @@ if numba is not None:
         return labels, dist
 
 
-def _assign(X: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    if resolve_backend(None) == "numba":
+def _assign(
+    X: np.ndarray, centres: np.ndarray, backend: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    if resolve_backend(backend) == "numba":
         with _KERNEL_LOCK:
             return _assign_numba(X, np.ascontiguousarray(centres))
     return _assign_numpy(X, centres)
@@ -120,6 +122,7 @@ def kmeans_labels(
     random_state: np.random.RandomState,
     max_iter: int = 300,
     tol: float = 1e-4,
+    backend: str | None = None,
 ) -> np.ndarray:
     """Lloyd's k-means from k-means++ seeds; the labels of the final assignment.
 
@@ -133,7 +136,7 @@ def kmeans_labels(
     """
     centres = X[kmeans_plusplus(X, n_clusters, random_state)].copy()
     threshold = tol * float(np.mean(np.var(X, axis=0)))
-    labels, dist = _assign(X, centres)
+    labels, dist = _assign(X, centres, backend)
     for _ in range(max_iter):
         counts = np.bincount(labels, minlength=n_clusters)
         sums = np.stack([np.bincount(labels, X[:, j], n_clusters) for j in range(X.shape[1])], 1)
@@ -146,7 +149,7 @@ def kmeans_labels(
             dist[far] = 0.0
         shift = float(((new_centres - centres) ** 2).sum())
         centres = new_centres
-        labels, dist = _assign(X, centres)
+        labels, dist = _assign(X, centres, backend)
         if shift <= threshold:
             break
     return labels

@@ -14,6 +14,7 @@ precision Cholesky factors ``P`` (see :func:`gmmviz.core.gaussian.as_full_stack`
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import threading
@@ -33,12 +34,58 @@ BACKENDS: tuple[str, ...] = ("numba", "numpy")
 _KERNEL_LOCK = threading.Lock()
 
 
+_warm_up_done = threading.Event()
+_warm_up_thread: threading.Thread | None = None
+
+
 def default_backend() -> str:
-    """``numba`` when available, unless ``GMMVIZ_BACKEND`` says otherwise."""
+    """The backend used when none is asked for.
+
+    ``numba`` when available, unless ``GMMVIZ_BACKEND`` says otherwise, or while
+    :func:`start_warm_up` is still compiling (then ``numpy``, so that nobody waits for the
+    compiler; both give the same numbers to rounding).
+    """
     wanted = os.environ.get("GMMVIZ_BACKEND", "").strip().lower()
-    if wanted in BACKENDS:
-        return wanted if (wanted == "numpy" or numba is not None) else "numpy"
-    return "numba" if numba is not None else "numpy"
+    if numba is None or wanted == "numpy":
+        return "numpy"
+    if _warm_up_thread is not None and not _warm_up_done.is_set():
+        return "numpy"
+    return "numba"
+
+
+def start_warm_up() -> None:
+    """Compile (or load from numba's cache) every kernel on a background thread.
+
+    For interactive use: a first compile takes seconds, and until it is done the default
+    backend is numpy. Calling it again does nothing. The interpreter waits for a compile
+    in progress at exit rather than killing it half-way.
+    """
+    global _warm_up_thread
+    if numba is None or _warm_up_thread is not None:
+        return
+    _warm_up_thread = threading.Thread(target=_warm_up, name="gmmviz-numba-warm-up", daemon=True)
+    _warm_up_thread.start()
+    atexit.register(_warm_up_thread.join)
+
+
+def warm_up_done() -> bool:
+    """Whether :func:`start_warm_up` has finished (False if it was never started)."""
+    return _warm_up_done.is_set()
+
+
+def _warm_up() -> None:
+    from gmmviz.core import init  # imported here: init depends on this module
+
+    X = np.random.default_rng(0).normal(size=(64, 2))
+    means = np.ascontiguousarray(X[:3])
+    prec = np.ascontiguousarray(np.broadcast_to(np.eye(2), (3, 2, 2)))
+    log_norm = np.full(3, -math.log(3.0))
+    try:
+        estep_stats(X, means, prec, log_norm, "numba")
+        weighted_log_prob(X, means, prec, log_norm, "numba")
+        init.kmeans_labels(X, 3, np.random.RandomState(0), backend="numba")
+    finally:
+        _warm_up_done.set()
 
 
 def resolve_backend(backend: str | None) -> str:
