@@ -85,18 +85,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     source = parser.add_argument_group("data (a file or a generated dataset)")
     source.add_argument(
-        "data", nargs="?", metavar="DATA",
+        "data",
+        nargs="?",
+        metavar="DATA",
         help="data file: .csv, .tsv, .txt, .npy or .npz (see gmmviz.io.load_data)",
     )
     source.add_argument(
         "--dataset", choices=DATASET_NAMES, help="generate one of the lecture's datasets instead"
     )
     source.add_argument(
-        "--n-samples", type=_integer(1, MAX_N_SAMPLES), metavar="N",
+        "--n-samples",
+        type=_integer(1, MAX_N_SAMPLES),
+        metavar="N",
         help="points to generate with --dataset (default: the lecture's size)",
     )
     source.add_argument(
-        "--noise", type=_non_negative_float,
+        "--noise",
+        type=_non_negative_float,
         help="the dataset's noise knob with --dataset (default: the lecture's)",
     )
     source.add_argument(
@@ -104,33 +109,48 @@ def build_parser() -> argparse.ArgumentParser:
     )
     model = parser.add_argument_group("model")
     model.add_argument(
-        "-k", "--n-components", type=_integer(1), default=3, metavar="K",
+        "-k",
+        "--n-components",
+        type=_integer(1),
+        default=3,
+        metavar="K",
         help="number of components (default: 3)",
     )
     model.add_argument(
-        "--covariance-type", choices=COVARIANCE_TYPES, default="full",
+        "--covariance-type",
+        choices=COVARIANCE_TYPES,
+        default="full",
         help="default: full",
     )
     model.add_argument(
         "--init", choices=INIT_METHODS, default="kmeans", help="initialisation (default: kmeans)"
     )
     model.add_argument(
-        "--tol", type=_non_negative_float, default=1e-3,
+        "--tol",
+        type=_non_negative_float,
+        default=1e-3,
         help="convergence threshold on the change of the mean log-likelihood (default: 1e-3)",
     )
     model.add_argument(
         "--max-iter", type=_integer(0), default=100, help="EM iterations at most (default: 100)"
     )
     model.add_argument(
-        "--reg-covar", type=_non_negative_float, default=1e-6,
+        "--reg-covar",
+        type=_non_negative_float,
+        default=1e-6,
         help="added to the covariance diagonals (default: 1e-6)",
     )
     model.add_argument(
-        "--n-init", type=_integer(1), default=1,
+        "--n-init",
+        type=_integer(1),
+        default=1,
         help="initialisations; the best is kept (default: 1)",
     )
     model.add_argument(
-        "--random-state", type=_integer(0), default=None, metavar="SEED",
+        "--random-state",
+        type=_integer(0),
+        default=None,
+        metavar="SEED",
         help="seed of the initialisation (default: a fresh one each run)",
     )
     output = parser.add_argument_group("output")
@@ -138,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="save the fitted model (.json or .npz)"
     )
     output.add_argument(
-        "-q", "--quiet", action="store_true",
+        "-q",
+        "--quiet",
+        action="store_true",
         help="do not print the per-iteration lines (the summary is still printed)",
     )
     return parser
@@ -150,13 +172,18 @@ def _check_arguments(args: argparse.Namespace) -> None:
         raise _UsageError("give either a DATA file or --dataset NAME (exactly one)")
     if args.dataset is None:
         given = [
-            flag for flag, value in
-            (("--n-samples", args.n_samples), ("--noise", args.noise), ("--seed", args.seed))
+            flag
+            for flag, value in (
+                ("--n-samples", args.n_samples),
+                ("--noise", args.noise),
+                ("--seed", args.seed),
+            )
             if value is not None
         ]
         if given:
-            raise _UsageError(f"{', '.join(given)} only appl{'y' if len(given) > 1 else 'ies'} "
-                              "with --dataset")
+            raise _UsageError(
+                f"{', '.join(given)} only appl{'y' if len(given) > 1 else 'ies'} with --dataset"
+            )
     if args.output is not None:
         output = Path(args.output)
         # Checked before fitting, so a typo does not cost a long fit.

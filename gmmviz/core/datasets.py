@@ -139,9 +139,7 @@ def _validate(spec: DatasetSpec) -> tuple[str, int, float, int]:
     """Check a spec and return ``(name, n_samples, noise, seed)`` with defaults resolved."""
     name = spec.name
     if not isinstance(name, str) or name not in DATASET_NAMES:
-        raise ValueError(
-            f"unknown dataset {name!r}; choose one of: {', '.join(DATASET_NAMES)}"
-        )
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASET_NAMES)}")
     n = spec.n_samples
     # bool is an int subclass; True as a sample count is a bug, not a request for one point.
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
@@ -157,9 +155,7 @@ def _validate(spec: DatasetSpec) -> tuple[str, int, float, int]:
         raise ValueError(f"noise ({NOISE_LABEL[name]}) must be a number; got {noise!r}")
     noise = float(noise)
     if not (math.isfinite(noise) and noise >= 0.0):
-        raise ValueError(
-            f"noise ({NOISE_LABEL[name]}) must be a finite number >= 0; got {noise!r}"
-        )
+        raise ValueError(f"noise ({NOISE_LABEL[name]}) must be a finite number >= 0; got {noise!r}")
     seed = spec.seed
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")

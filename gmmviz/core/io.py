@@ -389,8 +389,7 @@ def _check_params(params: Any, where: Path, n_features: int) -> dict[str, Any]:
             f"{where}: covariance_type must be one of {', '.join(COVARIANCE_TYPES)}; "
             f"got {params['covariance_type']!r}"
         )
-    for name, minimum in (("max_iter", 0), ("n_init", 1), ("verbose", 0),
-                          ("verbose_interval", 1)):
+    for name, minimum in (("max_iter", 0), ("n_init", 1), ("verbose", 0), ("verbose_interval", 1)):
         if name in params:
             _int_value(params[name], f"params.{name}", where, minimum)
     for name in ("tol", "reg_covar"):
@@ -447,9 +446,7 @@ def _check_positive_definite(cov: np.ndarray, covariance_type: str, where: Path)
         try:
             np.linalg.cholesky(matrix)
         except np.linalg.LinAlgError:
-            raise ValueError(
-                f"{where}: covariance of {name} is not positive definite"
-            ) from None
+            raise ValueError(f"{where}: covariance of {name} is not positive definite") from None
 
 
 def _model_from_record(record: dict[str, Any], where: Path) -> GaussianMixture:
@@ -471,8 +468,10 @@ def _model_from_record(record: dict[str, Any], where: Path) -> GaussianMixture:
         raise ValueError(f"{where}: unsupported format version {version}")
     missing = [key for key in _REQUIRED_KEYS if key not in record]
     if missing:
-        raise ValueError(f"{where}: missing entr{'y' if len(missing) == 1 else 'ies'} "
-                         f"{', '.join(map(repr, missing))}")
+        raise ValueError(
+            f"{where}: missing entr{'y' if len(missing) == 1 else 'ies'} "
+            f"{', '.join(map(repr, missing))}"
+        )
 
     d = _int_value(record["n_features_in"], "n_features_in", where, 1)
     params = _check_params(record["params"], where, d)
@@ -628,9 +627,7 @@ def to_sklearn(model: Any) -> sklearn.mixture.GaussianMixture:
     estimator.lower_bound_ = float(getattr(model, "lower_bound_", -math.inf))
     if hasattr(model, "lower_bounds_"):
         estimator.lower_bounds_ = list(model.lower_bounds_)
-    estimator.n_features_in_ = int(
-        getattr(model, "n_features_in_", estimator.means_.shape[1])
-    )
+    estimator.n_features_in_ = int(getattr(model, "n_features_in_", estimator.means_.shape[1]))
     return estimator
 
 
@@ -673,8 +670,7 @@ def _labels_from_values(
         if bad.any():
             first = int(np.flatnonzero(bad)[0])
             raise ValueError(
-                f"{where}: {what} must be integers; {row_label(first)} has "
-                f"{float(values[first])!r}"
+                f"{where}: {what} must be integers; {row_label(first)} has {float(values[first])!r}"
             )
         return values.astype(np.int64)
     if kind in "US":
@@ -758,7 +754,8 @@ def _load_text(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     header = None if all(_is_number(cell) for cell in first_cells) else first_cells
     label_col = _pick_label_column(header, path) if header is not None else None
     feature_cols = [
-        j for j in range(n_cols)
+        j
+        for j in range(n_cols)
         if j != label_col and not (header is not None and _is_derived_column(header[j]))
     ]
     if not feature_cols:
@@ -794,7 +791,7 @@ def _load_text(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
         """Physical line of data row ``i`` (only needed for error messages)."""
         nonlocal rows
         if rows is None:
-            rows = list(_content_lines(text))[(1 if header is not None else 0):]
+            rows = list(_content_lines(text))[(1 if header is not None else 0) :]
         return f"line {rows[i][0]}"
 
     labels_raw: np.ndarray | None = None
@@ -902,9 +899,7 @@ def _load_npz(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     if y_raw is None:
         return X, None
     if y_raw.ndim != 1 or y_raw.shape[0] != X.shape[0]:
-        raise ValueError(
-            f"{path}: y must have shape ({X.shape[0]},) to match X; got {y_raw.shape}"
-        )
+        raise ValueError(f"{path}: y must have shape ({X.shape[0]},) to match X; got {y_raw.shape}")
     return X, _labels_from_values(y_raw, path, "labels y")
 
 
