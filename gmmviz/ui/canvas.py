@@ -39,7 +39,7 @@ from gmmviz.ui.ellipses import SIGMAS, ellipse_rings, fill_alphas, nan_polyline,
 NEUTRAL_FILL = (70, 110, 170)  # the lecture's default blue-grey, for "true labels" mode
 OUTLINE = QColor(40, 40, 40, 150)
 MAX_RASTER_SIDE = 1600
-MAX_LEGEND_ROWS = 8
+MAX_LEGEND_ROWS = 6
 
 
 def marker_size(n_points: int) -> int:
@@ -490,18 +490,20 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         mode = self._colour_by
         if mode == "true":
             n = max(self._n_classes, 1)
-            for c in range(min(n, MAX_LEGEND_ROWS)):
-                self.legend.addItem(swatch(palette.LABELS[c % palette.MAX_COLOURS]), f"class {c}")
-            if n > MAX_LEGEND_ROWS:
-                self.legend.addItem(swatch((200, 200, 200)), f"… {n} classes")
+            if n <= MAX_LEGEND_ROWS:
+                for c in range(n):
+                    self.legend.addItem(swatch(palette.LABELS[c]), f"class {c}")
+            else:
+                self.legend.addItem(swatch(palette.LABELS[0]), f"{n} classes, a colour each")
         elif mode == "hard" and self._n_components:
             n = self._n_components
-            for k in range(min(n, MAX_LEGEND_ROWS)):
-                self.legend.addItem(
-                    swatch(palette.LABELS[k % palette.MAX_COLOURS]), f"component {k + 1}"
-                )
-            if n > MAX_LEGEND_ROWS:
-                self.legend.addItem(swatch((200, 200, 200)), f"… {n} components")
+            if n <= MAX_LEGEND_ROWS:
+                for k in range(n):
+                    self.legend.addItem(
+                        swatch(palette.LABELS[k % palette.MAX_COLOURS]), f"component {k + 1}"
+                    )
+            else:
+                self.legend.addItem(swatch(palette.LABELS[0]), f"{n} components, a colour each")
         elif mode == "blend":
             self.legend.addItem(swatch((150, 130, 170)), "points: Σₖ rₖ · colourₖ")
         elif mode == "member":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
 
 
 class HistoryBar(QWidget):
@@ -35,7 +35,9 @@ class HistoryBar(QWidget):
         self.label = QLabel("no run yet")
         self.label.setMinimumWidth(150)
         self.latest = QToolButton()
-        self.latest.setText("Latest ⏭")
+        self.latest.setText("Latest")
+        self.latest.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MediaSkipForward))
+        self.latest.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.latest.setToolTip("Show the latest iteration again and follow the run (End)")
         self.latest.setEnabled(False)
         layout.addWidget(title)

@@ -9,11 +9,29 @@ LINE = (31, 119, 180)
 CONVERGED = (44, 160, 44)
 
 
+class IterationAxis(pg.AxisItem):
+    """An x axis with ticks on whole iterations only."""
+
+    def tickValues(self, minVal, maxVal, size):
+        levels = []
+        for spacing, values in super().tickValues(minVal, maxVal, size):
+            if spacing < 1:
+                continue
+            whole = [v for v in values if float(v).is_integer()]
+            if whole:
+                levels.append((spacing, whole))
+        if not levels:
+            levels = [(1.0, [float(v) for v in range(int(minVal), int(maxVal) + 1)])]
+        return levels
+
+
 class LikelihoodPlot(pg.PlotWidget):
     """A small plot under the canvas: one point per EM iteration."""
 
     def __init__(self, parent=None) -> None:
-        super().__init__(parent=parent, background="w")
+        super().__init__(
+            parent=parent, background="w", axisItems={"bottom": IterationAxis("bottom")}
+        )
         self.setMinimumHeight(150)
         item = self.getPlotItem()
         item.showGrid(x=True, y=True, alpha=0.2)
@@ -22,6 +40,7 @@ class LikelihoodPlot(pg.PlotWidget):
         item.setLabel("left", "mean log-likelihood")
         item.setTitle("Log-likelihood", color="#333", size="9pt")
         for axis in ("bottom", "left"):
+            item.getAxis(axis).enableAutoSIPrefix(False)
             item.getAxis(axis).setTextPen("k")
             item.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
         self.curve = item.plot(
@@ -42,7 +61,7 @@ class LikelihoodPlot(pg.PlotWidget):
             size=16, symbol="star", brush=pg.mkBrush(*CONVERGED), pen=pg.mkPen(20, 90, 20)
         )
         item.addItem(self.star)
-        self.label = pg.TextItem(color=(20, 110, 20), anchor=(1.0, 1.2))
+        self.label = pg.TextItem(color=(20, 110, 20), anchor=(1.04, -0.15))
         item.addItem(self.label)
         self.label.hide()
         self._n = 0

@@ -10,11 +10,20 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QByteArray,
+    QSettings,
+    Qt,
+    QTimer,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -149,6 +158,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 820)
         if self._remember:
             self._restore_settings()
+        self._on_colour_changed(self.view_bar.colour_by(), self.view_bar.component_index())
         self._update_actions()
 
     # ================================================================== construction
@@ -242,7 +252,7 @@ class MainWindow(QMainWindow):
             "Save the canvas as an SVG drawing",
         )
         self.act_screenshot = self._action(
-            "Window screenshot (PNG)…",
+            "Screenshot…",
             self.screenshot_dialog,
             ("Ctrl+Shift+S",),
             "Save the whole window as PNG",
@@ -1018,10 +1028,19 @@ def _json_setting(store: QSettings, key: str) -> dict | None:
     return value if isinstance(value, dict) else None
 
 
+def _qt_message(mode: QtMsgType, context, message: str) -> None:
+    # The offscreen platform warns about a window-manager hint it cannot honour; noise.
+    if "propagateSizeHints" in message:
+        return
+    if mode != QtMsgType.QtDebugMsg:
+        sys.stderr.write(message + "\n")
+
+
 def ensure_app(argv: list[str] | None = None) -> QApplication:
     """The QApplication (created if needed) with the app's names set for QSettings."""
     app = QApplication.instance()
     if app is None:
+        qInstallMessageHandler(_qt_message)
         app = QApplication(argv or [APP_NAME])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)

@@ -49,6 +49,7 @@ class ViewBar(QWidget):
         layout.addStretch(1)
         layout.addWidget(self.ellipses)
         layout.addWidget(self.legend)
+        self.mode.setCurrentIndex(COLOUR_MODES.index("hard"))
         self.mode.currentIndexChanged.connect(self._emit)
         self.component.valueChanged.connect(self._emit)
         self.ellipses.toggled.connect(self.ellipsesToggled)

@@ -1,0 +1,312 @@
+"""What the canvas draws matches the model: ellipse geometry, point colours, raster binning."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+
+from gmmviz.core.datasets import DatasetSpec, generate
+from gmmviz.core.mixture import initial_params, iter_em, responsibilities
+from gmmviz.ui import palette
+from gmmviz.ui.canvas import MixtureCanvas
+from gmmviz.ui.display import (
+    DisplayRenderer,
+    ViewRequest,
+    pixel_index,
+    point_colours,
+    quantise_rgb,
+    rasterise,
+)
+from gmmviz.ui.ellipses import SIGMAS, ellipse_rings, fill_alphas, nan_polyline, project
+from gmmviz.ui.export import render_widget
+
+
+def em_step(X, k, covariance_type="full", iterations=3, seed=0):
+    steps = iter_em(
+        X,
+        initial_params(X, k, covariance_type=covariance_type, random_state=seed),
+        tol=0.0,
+        max_iter=iterations,
+    )
+    return list(steps)[-1]
+
+
+def split_rings(x, y):
+    """The NaN-separated polyline back into its rings."""
+    xy = np.column_stack([x, y])
+    breaks = np.flatnonzero(np.isnan(xy[:, 0]))
+    rings, start = [], 0
+    for b in breaks:
+        rings.append(xy[start:b])
+        start = b + 1
+    if start < len(xy):
+        rings.append(xy[start:])
+    return rings
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    return generate(DatasetSpec("anisotropic", 400, seed=3))
+
+
+# ------------------------------------------------------------------ ellipse geometry
+
+
+def test_rings_lie_on_the_mahalanobis_contours():
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(5, 2, 2))
+    cov = A @ np.swapaxes(A, 1, 2) + 0.05 * np.eye(2)
+    means = rng.normal(size=(5, 2)) * 3
+    rings = ellipse_rings(means, cov)
+    assert rings.shape == (5, len(SIGMAS), 73, 2)
+    for k in range(5):
+        inv = np.linalg.inv(cov[k])
+        lam, vec = np.linalg.eigh(cov[k])
+        for s, sigma in enumerate(SIGMAS):
+            d = rings[k, s] - means[k]
+            mahal = np.einsum("vi,ij,vj->v", d, inv, d)
+            np.testing.assert_allclose(mahal, sigma**2, rtol=1e-9)
+            # the semi-axes are sigma * sqrt(eigenvalue), along the eigenvectors
+            along = d @ vec
+            np.testing.assert_allclose(
+                np.abs(along[:, 1]).max(), sigma * np.sqrt(lam[1]), rtol=2e-3
+            )
+            np.testing.assert_allclose(
+                np.abs(along[:, 0]).max(), sigma * np.sqrt(lam[0]), rtol=2e-3
+            )
+            np.testing.assert_array_equal(rings[k, s, 0], rings[k, s, -1])  # closed
+
+
+def test_rings_match_the_lectures_svd_ellipse():
+    """draw_ellipse: U, s, Vt = svd(cov); angle from U[:, 0]; width = 2 sqrt(s) * nsig."""
+    cov = np.array([[[2.0, 1.2], [1.2, 1.0]]])
+    U, s, _ = np.linalg.svd(cov[0])
+    angle = np.arctan2(U[1, 0], U[0, 0])
+    rings = ellipse_rings(np.zeros((1, 2)), cov)
+    for i, nsig in enumerate(SIGMAS):
+        width, height = nsig * 2 * np.sqrt(s)
+        pts = rings[0, i]
+        # rotate back by the lecture's angle: the ring becomes axis-aligned with these widths
+        c, sn = np.cos(-angle), np.sin(-angle)
+        local = pts @ np.array([[c, -sn], [sn, c]]).T
+        np.testing.assert_allclose(np.ptp(local[:, 0]), width, rtol=2e-3)
+        np.testing.assert_allclose(np.ptp(local[:, 1]), height, rtol=2e-3)
+
+
+def test_polyline_separates_every_ring_with_nan():
+    rings = ellipse_rings(np.zeros((4, 2)), np.tile(np.eye(2), (4, 1, 1)))
+    x, y = nan_polyline(rings)
+    assert np.isnan(x).sum() == 4 * len(SIGMAS)
+    parts = split_rings(x, y)
+    assert len(parts) == 4 * len(SIGMAS)
+    assert all(len(p) == rings.shape[2] for p in parts)
+
+
+def test_projection_is_the_marginal_of_the_first_two_features():
+    rng = np.random.default_rng(1)
+    A = rng.normal(size=(3, 4, 4))
+    cov = A @ np.swapaxes(A, 1, 2)
+    means = rng.normal(size=(3, 4))
+    m2, c2 = project(means, cov)
+    np.testing.assert_array_equal(m2, means[:, :2])
+    np.testing.assert_array_equal(c2, cov[:, :2, :2])
+    m2, c2 = project(means, cov, dims=(3, 1))
+    np.testing.assert_array_equal(c2[:, 0, 1], cov[:, 3, 1])
+
+
+def test_fill_opacity_follows_the_weights():
+    w = np.array([0.5, 0.3, 0.15, 0.05])
+    a = fill_alphas(w)
+    assert np.all(np.diff(a) < 0)
+    assert a[0] == pytest.approx(0.28) and a.min() > 0.04
+    # proportional to w / max(w) above the floor, like the lecture's alpha = w * 0.2 / max(w)
+    np.testing.assert_allclose((a - 0.04) / (0.28 - 0.04), w / w.max())
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_canvas_draws_each_components_ellipses_at_1_2_3_sigma(qtbot, blobs, covariance_type):
+    X, _ = blobs
+    step = em_step(X, 3, covariance_type)
+    canvas = MixtureCanvas()
+    qtbot.addWidget(canvas)
+    canvas.set_points(X, use_markers=True, n_classes=3)
+    canvas.show_model(step)
+    rings = split_rings(*canvas.ellipse_polyline())
+    assert len(rings) == 3 * len(SIGMAS)
+    full = step.params.full_covariances()
+    for i, ring in enumerate(rings):
+        k, s = divmod(i, len(SIGMAS))
+        d = ring - step.means[k]
+        mahal = np.einsum("vi,ij,vj->v", d, np.linalg.inv(full[k]), d)
+        np.testing.assert_allclose(mahal, SIGMAS[s] ** 2, rtol=1e-8)
+    means = np.column_stack(canvas.means.getData())
+    np.testing.assert_allclose(means, step.means)
+
+
+def test_canvas_draws_the_first_two_features_of_higher_dimensional_models(qtbot):
+    rng = np.random.default_rng(2)
+    X = np.vstack([rng.normal(size=(150, 3)), rng.normal(size=(150, 3)) + np.array([4, 1, -2])])
+    step = em_step(X, 2)
+    canvas = MixtureCanvas()
+    qtbot.addWidget(canvas)
+    canvas.set_points(X[:, :2], use_markers=True)
+    canvas.show_model(step)
+    rings = split_rings(*canvas.ellipse_polyline())
+    cov2 = step.params.full_covariances()[:, :2, :2]
+    d = rings[0] - step.means[0, :2]
+    np.testing.assert_allclose(
+        np.einsum("vi,ij,vj->v", d, np.linalg.inv(cov2[0]), d), 1.0, rtol=1e-8
+    )
+
+
+# ------------------------------------------------------------------ point colours
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_fused_pass_agrees_with_the_responsibilities(blobs, backend):
+    X, _ = blobs
+    step = em_step(X, 4)
+    colours = palette.label_colours(4).astype(np.float64)
+    pc = point_colours(X, step.params, colours, component=2, backend=backend)
+    R = responsibilities(X, step.params)
+    np.testing.assert_array_equal(pc.labels, R.argmax(axis=1))
+    np.testing.assert_allclose(pc.rgb, R @ colours, atol=1e-3)
+    np.testing.assert_allclose(pc.member, R[:, 2], atol=1e-6)
+
+
+def test_markers_are_coloured_by_labels(qtbot, blobs):
+    X, y = blobs
+    step = em_step(X, 3)
+    renderer = DisplayRenderer(X, y)
+    canvas = MixtureCanvas()
+    qtbot.addWidget(canvas)
+    canvas.set_points(X, use_markers=True, n_classes=3)
+
+    canvas.show_display(renderer(step, ViewRequest("true")))
+    np.testing.assert_array_equal(canvas.markers.point_rgb(), palette.LABELS[y])
+
+    R = responsibilities(X, step.params)
+    canvas.show_display(renderer(step, ViewRequest("hard")))
+    np.testing.assert_array_equal(canvas.markers.point_rgb(), palette.LABELS[R.argmax(axis=1)])
+
+    canvas.show_display(renderer(step, ViewRequest("blend")))
+    blend = R @ palette.label_colours(3).astype(float)
+    assert np.abs(canvas.markers.point_rgb().astype(float) - blend).max() <= 255 / 31 / 2 + 0.5
+
+    canvas.show_display(renderer(step, ViewRequest("member", component=1)))
+    expected = palette.viridis(64)[np.rint(R[:, 1] * 63).astype(int)]
+    np.testing.assert_array_equal(canvas.markers.point_rgb(), expected)
+
+
+def test_painted_markers_have_their_labels_colour(qtbot):
+    """On screen: the pixel under an isolated point has the point's label colour."""
+    # off the grid lines (the grid is drawn over the points)
+    X = np.array([[0.13, 0.37], [3.71, 0.23], [0.29, 3.83], [3.67, 3.59], [2.21, 1.87]])
+    y = np.array([0, 1, 2, 3, 4])
+    canvas = MixtureCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(500, 500)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    canvas.set_points(X, use_markers=True, n_classes=5)
+    canvas.legend.hide()
+    canvas.show_display(DisplayRenderer(X, y)(None, ViewRequest("true")))
+    image = render_widget(canvas)
+    for point, label in zip(X, y, strict=True):
+        pos = canvas.mapFromScene(canvas.view.mapViewToScene(_qpoint(point)))
+        colour = image.pixelColor(pos.x(), pos.y())
+        rgb = np.array([colour.red(), colour.green(), colour.blue()])
+        assert np.abs(rgb - palette.LABELS[label]).max() <= 3, (point, rgb)
+
+
+def _qpoint(p):
+    from PySide6.QtCore import QPointF
+
+    return QPointF(float(p[0]), float(p[1]))
+
+
+def test_quantised_blend_stays_close():
+    rng = np.random.default_rng(0)
+    rgb = rng.uniform(0, 255, size=(1000, 3))
+    index, table = quantise_rgb(rgb)
+    assert len(table) <= 32**3
+    assert (
+        np.abs(table[index].astype(float) - rgb).max() <= 255 / 31 / 2 + 0.5
+    )  # half a level, plus rounding to integers
+
+
+# ------------------------------------------------------------------ raster
+
+
+def test_raster_pixels_average_the_colours_of_their_points():
+    xy = np.array([[0.1, 0.1], [0.2, 0.2], [0.9, 0.1], [5.0, 5.0], [-1.0, 0.5]])
+    rgb = np.array([[255, 0, 0], [0, 0, 255], [0, 255, 0], [9, 9, 9], [9, 9, 9]], dtype=float)
+    rect, shape = (0.0, 0.0, 1.0, 1.0), (2, 2)
+    pix = pixel_index(xy, rect, shape)
+    np.testing.assert_array_equal(pix, [0, 0, 1, -1, -1])
+    image = rasterise(pix, rgb, shape)
+    np.testing.assert_array_equal(image[0, 0, :3], [128, 0, 128])  # red and blue mixed
+    np.testing.assert_array_equal(image[0, 1, :3], [0, 255, 0])
+    assert image[0, 0, 3] > 0 and image[0, 1, 3] > 0
+    assert image[1, 0, 3] == 0 and image[1, 1, 3] == 0  # no points: transparent
+    # row 0 is the bottom of the rectangle (y grows with the row)
+    assert pixel_index(np.array([[0.5, 0.9]]), rect, shape)[0] == 1 * 2 + 1
+
+
+def test_raster_display_matches_the_labels_of_the_points(blobs):
+    X, y = blobs
+    step = em_step(X, 3)
+    renderer = DisplayRenderer(X, y, marker_limit=10)  # force the raster path
+    lo, hi = X.min(axis=0) - 0.1, X.max(axis=0) + 0.1
+    request = ViewRequest("hard", 0, (lo[0], lo[1], hi[0], hi[1]), (60, 80))
+    display = renderer(step, request)
+    assert display.markers is None and display.raster is not None
+    image = display.raster.rgba
+    labels = responsibilities(X, step.params).argmax(axis=1)
+    pix = pixel_index(X, request.rect, request.shape)
+    expected = np.zeros((60 * 80, 3))
+    counts = np.bincount(pix, minlength=60 * 80)
+    for c in range(3):
+        expected[:, c] = np.bincount(pix, weights=palette.LABELS[labels, c], minlength=60 * 80)
+    hit = counts > 0
+    expected[hit] /= counts[hit, None]
+    got = image.reshape(-1, 4)
+    np.testing.assert_allclose(got[hit, :3], np.rint(expected[hit]), atol=1)
+    assert (got[~hit, 3] == 0).all() and (got[hit, 3] > 0).all()
+
+
+def test_canvas_places_the_raster_on_its_rectangle(qtbot, blobs):
+    X, y = blobs
+    step = em_step(X, 3)
+    canvas = MixtureCanvas()
+    qtbot.addWidget(canvas)
+    canvas.resize(600, 500)
+    canvas.show()
+    qtbot.waitExposed(canvas)
+    canvas.set_points(X, use_markers=False, n_classes=3)
+    request = canvas.view_request()
+    assert request.rect is not None and request.shape[0] > 16
+    display = DisplayRenderer(X, y, marker_limit=10)(step, request)
+    canvas.show_display(display)
+    rect = canvas.image.mapRectToParent(canvas.image.boundingRect())
+    x0, y0, x1, y1 = request.rect
+    assert rect.left() == pytest.approx(x0) and rect.right() == pytest.approx(x1)
+    assert rect.top() == pytest.approx(y0) and rect.bottom() == pytest.approx(y1)
+
+
+def test_membership_mode_shows_a_colour_bar(qtbot, blobs):
+    X, _ = blobs
+    canvas = MixtureCanvas()
+    qtbot.addWidget(canvas)
+    canvas.set_points(X, use_markers=True, n_classes=3)
+    canvas.show_model(em_step(X, 3))
+    assert not canvas.colour_bar_visible
+    canvas.set_colour_mode("member", 2)
+    assert canvas.colour_bar_visible
+    assert "component 3" in canvas.colour_bar.getAxis("right").labelText
+    canvas.set_colour_mode("hard")
+    assert not canvas.colour_bar_visible
+    with pytest.raises(ValueError):
+        canvas.set_colour_mode("rainbow")
