@@ -295,8 +295,6 @@ def test_pyside_reference_leak_cannot_crash_a_long_session():
         "    o.setObjectName('x'); o.s.emit(i)\n"
         "print('ok')\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
-    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok"
