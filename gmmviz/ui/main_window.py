@@ -796,8 +796,14 @@ class MainWindow(QMainWindow):
 
     def _status_for_step(self, step) -> None:
         if step.iteration == 0:
+            s = self.history.settings
+            what = (
+                f" K={s.n_components} ({s.covariance_type}, {s.init_params}, seed {s.seed})"
+                if s is not None
+                else ""
+            )
             self.status(
-                f"Initialised: mean log-likelihood {step.log_likelihood:.6f}. "
+                f"Initialised{what}: mean log-likelihood {step.log_likelihood:.6f}. "
                 "Press Step (→) or Play (Space)."
             )
         else:

@@ -64,11 +64,21 @@ class ViewBar(QWidget):
         return self.component.value() - 1
 
     def set_colour_by(self, mode: str, component: int | None = None) -> None:
-        index = self.mode.findData(mode)
-        if index >= 0:
-            self.mode.setCurrentIndex(index)
-        if component is not None:
-            self.component.setValue(component + 1)
+        """Choose the colour mode (and component); one ``colourChanged`` if anything changed."""
+        before = (self.colour_by(), self.component_index())
+        self.mode.blockSignals(True)
+        self.component.blockSignals(True)
+        try:
+            index = self.mode.findData(mode)
+            if index >= 0:
+                self.mode.setCurrentIndex(index)
+            if component is not None:
+                self.component.setValue(component + 1)
+        finally:
+            self.mode.blockSignals(False)
+            self.component.blockSignals(False)
+        if (self.colour_by(), self.component_index()) != before:
+            self._emit()
 
     def set_n_components(self, n: int) -> None:
         self.component.setRange(1, max(n, 1))  # emits colourChanged if the value was clamped

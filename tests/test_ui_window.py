@@ -1,0 +1,291 @@
+"""The main window driven as a user would: generate, step, play, look back, shortcuts, races."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtTest import QTest
+
+from gmmviz.core.datasets import DatasetSpec
+from gmmviz.ui.main_window import MainWindow
+from gmmviz.ui.session import ModelSettings
+
+SMALL = DatasetSpec("blobs", 300, None, 1)
+
+
+@pytest.fixture
+def window(qtbot, settings_dir):
+    store = QSettings(str(settings_dir / "gmmviz.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(settings=store, remember=True)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+    assert not w.controller.is_running()
+
+
+def load(qtbot, w: MainWindow, spec: DatasetSpec = SMALL, **model) -> None:
+    """Generate ``spec`` with the given model settings and wait for iteration 0."""
+    w.model_panel.set_settings(ModelSettings(**{"n_components": 3, **model}))
+    w.generate(spec)
+    qtbot.waitUntil(
+        lambda: (
+            w.data is not None
+            and w.data.n_samples == spec.n_samples
+            and w.shown_step is not None
+            and w.history.run_id == w.controller.run_id
+        ),
+        timeout=20000,
+    )
+
+
+def iterations(w: MainWindow) -> list[int]:
+    return [s.iteration for s in w.history]
+
+
+def test_generate_shows_the_initialisation(qtbot, window):
+    load(qtbot, window)
+    step = window.shown_step
+    assert step.iteration == 0
+    assert window.em_panel.iteration.text() == "0 / 100"
+    assert window.em_panel.log_likelihood.text() == f"{step.log_likelihood:.6f}"
+    x, _ = window.likelihood.data()
+    np.testing.assert_array_equal(x, [0])
+    qtbot.waitUntil(lambda: window.canvas.shown_display is not None, timeout=5000)
+    assert len(window.canvas.markers.colour_index) == 300
+    assert "Initialised" in window.statusBar().currentMessage()
+
+
+def test_step_then_play_to_convergence(qtbot, window):
+    load(qtbot, window, DatasetSpec("moons", 300, None, 1), tol=1e-5, max_iter=500)
+    window.em_panel.set_rate(None)
+    window.step()
+    qtbot.waitUntil(lambda: len(window.history) == 2, timeout=5000)
+    assert window.shown_step.iteration == 1
+    assert window.em_panel.iteration.text().startswith("1 / ")
+    shown: list[int] = []
+    window.frameShown.connect(shown.append)
+    with qtbot.waitSignal(window.runEnded, timeout=20000) as blocker:
+        window.play()
+    assert blocker.args == ["converged"]
+    its = iterations(window)
+    assert its == list(range(len(its)))
+    assert shown == its[2:]  # every iteration was put on the canvas, in order
+    ll = np.array([s.log_likelihood for s in window.history])
+    assert np.all(np.diff(ll) >= -1e-9)
+    _, y = window.likelihood.data()
+    np.testing.assert_array_equal(y, ll)
+    assert window.likelihood.converged_marked
+    assert window.em_panel.badge.property("state") == "converged"
+    assert "Converged" in window.statusBar().currentMessage()
+    assert not window.act_run.isEnabled()
+    window.play()  # nothing more to do: says so
+    assert not window.controller.is_playing
+    assert "Reset" in window.statusBar().currentMessage()
+
+
+def test_history_slider_shows_past_iterations_and_latest_returns(qtbot, window):
+    load(qtbot, window, DatasetSpec("moons", 300, None, 1), tol=0.0, max_iter=12)
+    with qtbot.waitSignal(window.runEnded, timeout=20000):
+        window.run_to_end()
+    n = len(window.history)
+    assert n >= 4
+    window.history_bar.slider.setValue(2)
+    assert not window.is_following
+    assert window.shown_step is window.history[2]
+    assert window.canvas.shown_step is window.history[2]
+    assert "past" in window.em_panel.iteration.text()
+    qtbot.waitUntil(
+        lambda: (
+            window.canvas.shown_display is not None and window.canvas.shown_display.iteration == 2
+        ),
+        timeout=5000,
+    )
+    assert window.likelihood.cursor.value() == 2
+    qtbot.mouseClick(window.history_bar.latest, Qt.MouseButton.LeftButton)
+    assert window.is_following
+    assert window.canvas.shown_step is window.history.latest
+    qtbot.waitUntil(
+        lambda: window.canvas.shown_display.iteration == window.history.latest.iteration,
+        timeout=5000,
+    )
+
+
+def test_looking_back_pauses_a_playing_run(qtbot, window):
+    load(qtbot, window, tol=0.0, max_iter=10_000)
+    window.em_panel.set_rate(20)
+    window.play()
+    qtbot.waitUntil(lambda: len(window.history) > 3, timeout=10000)
+    window.history_bar.slider.setValue(1)
+    assert not window.controller.is_playing
+    assert window.shown_step.iteration == 1
+    qtbot.wait(300)
+    assert window.shown_step.iteration == 1  # new snapshots do not move the view
+
+
+def test_keyboard_shortcuts(qtbot, window):
+    load(qtbot, window, tol=0.0, max_iter=10_000)
+    QTest.keyClick(window, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: len(window.history) == 2, timeout=5000)
+    QTest.keyClick(window, Qt.Key.Key_N)
+    qtbot.waitUntil(lambda: len(window.history) == 3, timeout=5000)
+    window.em_panel.set_rate(30)
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    assert window.controller.is_playing
+    assert window.act_play.text() == "Pause"
+    qtbot.waitUntil(lambda: len(window.history) > 5, timeout=5000)
+    QTest.keyClick(window, Qt.Key.Key_Space)
+    assert not window.controller.is_playing
+    old_run = window.history.run_id
+    QTest.keyClick(window, Qt.Key.Key_R)
+    qtbot.waitUntil(lambda: window.history.run_id != old_run, timeout=10000)
+    assert iterations(window) == [0]
+    for action, keys in [
+        (window.act_export_model, "Ctrl+S"),
+        (window.act_screenshot, "Ctrl+Shift+S"),
+        (window.act_quit, "Ctrl+Q"),
+        (window.act_play, "Space"),
+    ]:
+        assert keys in [s.toString() for s in action.shortcuts()]
+
+
+def test_step_during_play_pauses_and_steps(qtbot, window):
+    load(qtbot, window, tol=0.0, max_iter=10_000)
+    window.em_panel.set_rate(20)
+    window.play()
+    qtbot.waitUntil(lambda: len(window.history) > 2, timeout=5000)
+    window.step()
+    assert not window.controller.is_playing
+    qtbot.wait(200)
+    count = len(window.history)
+    qtbot.wait(300)
+    assert len(window.history) == count
+    window.step()
+    qtbot.waitUntil(lambda: len(window.history) == count + 1, timeout=5000)
+    assert iterations(window) == list(range(count + 1))
+
+
+def test_reset_during_a_run_starts_cleanly(qtbot, window):
+    load(qtbot, window, tol=0.0, max_iter=10_000)
+    window.play()
+    qtbot.waitUntil(lambda: len(window.history) > 5, timeout=10000)
+    old = window.history.run_id
+    window.reset()
+    qtbot.waitUntil(lambda: window.history.run_id != old, timeout=10000)
+    qtbot.wait(200)
+    assert iterations(window) == [0]  # nothing of the old run leaked into the new history
+    assert window.shown_step.iteration == 0
+
+
+def test_generate_during_a_run_switches_data_without_stale_frames(qtbot, window):
+    load(qtbot, window, tol=0.0, max_iter=10_000)
+    window.play()
+    qtbot.waitUntil(lambda: len(window.history) > 3, timeout=10000)
+    sizes = []
+    # a frame of the old data drawn on the new points would not even fit (300 vs 500 points)
+    window.frameShown.connect(lambda _: sizes.append(len(window.canvas.markers.colour_index)))
+    load(qtbot, window, DatasetSpec("moons", 500, None, 2), n_components=4)
+    qtbot.waitUntil(lambda: window.canvas.shown_display is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.canvas.shown_display.n_components == 4, timeout=5000)
+    assert window.history.latest.params.n_components == 4
+    assert iterations(window)[0] == 0
+    assert len(window.canvas.markers.colour_index) == 500
+    assert sizes and sizes[-1] == 500
+
+
+def test_changing_k_during_a_run_reinitialises(qtbot, window):
+    load(qtbot, window, tol=0.0, max_iter=10_000)
+    window.play()
+    qtbot.waitUntil(lambda: len(window.history) > 3, timeout=10000)
+    window.model_panel.k.setValue(5)  # debounced, then EM restarts with K=5
+    qtbot.waitUntil(
+        lambda: window.shown_step is not None and window.shown_step.params.n_components == 5,
+        timeout=10000,
+    )
+    assert window.history.settings.n_components == 5
+    assert window.view_bar.component.maximum() == 5
+    assert "K=5" in window.statusBar().currentMessage()
+
+
+def test_closing_during_a_run_stops_the_worker(qtbot, settings_dir):
+    w = MainWindow(remember=False)
+    qtbot.addWidget(w)
+    w.show()
+    load(qtbot, w, DatasetSpec("moons", 5000, None, 0), n_components=8, tol=0.0, max_iter=10_000)
+    w.play()
+    qtbot.waitUntil(lambda: len(w.history) > 2, timeout=10000)
+    w.close()
+    assert not w.controller.is_running()
+    assert w.controller.is_closed
+
+
+def test_colour_modes_recolour_the_shown_step(qtbot, window):
+    load(qtbot, window)
+    qtbot.waitUntil(lambda: window.canvas.shown_display is not None, timeout=5000)
+    for mode in ("true", "blend", "member", "hard"):
+        window.view_bar.set_colour_by(mode, 1 if mode == "member" else None)
+        qtbot.waitUntil(
+            lambda m=mode: window.canvas.shown_display.request.colour_by == m, timeout=5000
+        )
+        assert window.colour_actions[mode].isChecked()
+    assert window.canvas.colour_bar_visible is False
+    window.colour_actions["member"].trigger()
+    assert window.canvas.colour_bar_visible
+
+
+def test_ellipses_and_legend_toggle(qtbot, window):
+    load(qtbot, window)
+    window.act_show_ellipses.setChecked(False)
+    assert not window.view_bar.ellipses.isChecked()
+    assert not window.canvas.outlines.isVisible() and not window.canvas.fills.isVisible()
+    window.view_bar.ellipses.setChecked(True)
+    assert window.canvas.outlines.isVisible()
+    window.view_bar.legend.setChecked(False)
+    assert not window.canvas.legend.isVisible()
+
+
+def test_settings_are_remembered_between_runs(qtbot, settings_dir):
+    path = str(settings_dir / "remember.ini")
+    first = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(760, 540)  # within the offscreen screen (800 x 600)
+    first.dataset_panel.set_spec(DatasetSpec("moons", 2500, 0.1, 4))
+    first.model_panel.set_settings(ModelSettings(6, "diag", "k-means++", 50, 1e-4, 1e-5, 2))
+    first.view_bar.set_colour_by("blend")
+    first.em_panel.set_rate(20)
+    size = (first.width(), first.height())  # the window's minimum size may have won
+    first.close()
+
+    second = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    assert second.dataset_panel.spec() == DatasetSpec("moons", 2500, 0.1, 4)
+    assert second.model_panel.settings() == ModelSettings(6, "diag", "k-means++", 50, 1e-4, 1e-5, 2)
+    assert second.view_bar.colour_by() == "blend"
+    assert second.em_panel.rate() == 20
+    assert (second.width(), second.height()) == size
+    second.close()
+
+    # a scripted window neither reads nor writes them
+    scripted = MainWindow(settings=QSettings(path, QSettings.Format.IniFormat), remember=False)
+    qtbot.addWidget(scripted)
+    assert scripted.model_panel.settings() == ModelSettings()
+    scripted.close()
+
+
+def test_menus_hold_every_command(qtbot, window):
+    titles = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
+    assert set(titles) == {"File", "EM", "View", "Help"}
+    file_texts = [a.text() for a in titles["File"].actions()]
+    for text in ("Generate", "Open data file…", "Export model…", "Export labelled data (CSV)…"):
+        assert text in file_texts
+    em_texts = [a.text() for a in titles["EM"].actions()]
+    for text in ("Step", "Play", "Run to convergence", "Reset"):
+        assert text in em_texts
+    for action in (window.act_step, window.act_play, window.act_run, window.act_reset):
+        assert action.toolTip()
