@@ -53,7 +53,8 @@ class ScriptedRun(QObject):
         try:
             if self.args.screenshot:
                 path = w.screenshot(self.args.screenshot)
-                print(f"gmmviz: wrote screenshot {path}")
+                platform = ensure_app().platformName()
+                print(f"gmmviz: wrote screenshot {path} ({w.width()}x{w.height()}, {platform})")
             if self.args.export_model:
                 path = w.export_model(self.args.export_model)
                 print(f"gmmviz: wrote model {path}")
