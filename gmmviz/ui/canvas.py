@@ -266,6 +266,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.plot.setLabel("bottom", "x₁")
         self.plot.setLabel("left", "x₂")
         self.plot.setMenuEnabled(False)
+        self.plot.setTitle("", color="#333", size="9pt")
         for axis in ("bottom", "left"):
             self.plot.getAxis(axis).setTextPen("k")
             self.plot.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
@@ -293,15 +294,16 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
             self.plot.addItem(item)
         self.plot.addItem(self.means_cross)
 
+        # Under the plot, in one row: a legend inside the view would cover points.
         self.legend = pg.LegendItem(
-            offset=(8, 8),
             labelTextColor=(20, 20, 20),
             labelTextSize="8pt",
-            brush=pg.mkBrush(255, 255, 255, 215),
-            pen=pg.mkPen(180, 180, 180),
-            verSpacing=-4,
+            horSpacing=18,
+            verSpacing=-6,
+            colCount=6,
         )
-        self.legend.setParentItem(self.view)
+        self.addItem(self.legend, row=1, col=0)
+        self.ci.layout.setRowStretchFactor(1, 0)
         self._legend_key: tuple | None = None
 
         self.colour_bar = pg.ColorBarItem(
@@ -428,6 +430,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         """Ellipses and means of a snapshot (``None`` clears them)."""
         self._shown_step = step
         if step is None:
+            self.plot.setTitle("", color="#333", size="9pt")
             self.fills.clear()
             self.outlines.setData([], [])
             self.means.setData([], [])
@@ -455,6 +458,13 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         if k != self._n_components:
             self._n_components = k
             self._update_legend()
+        self.plot.setTitle(
+            f"iteration {step.iteration} · K = {k} ({params.covariance_type}) · "
+            f"mean log-likelihood {step.log_likelihood:.4f}"
+            + (" · converged" if step.converged else ""),
+            color="#333",
+            size="9pt",
+        )
         self._frame_pending = True
 
     def _mean_brush(self, rgb) -> QBrush:
