@@ -240,19 +240,30 @@ def test_quantised_blend_stays_close():
 # ------------------------------------------------------------------ raster
 
 
-def test_raster_pixels_average_the_colours_of_their_points():
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_raster_pixels_average_the_colours_of_their_points(backend):
     xy = np.array([[0.1, 0.1], [0.2, 0.2], [0.9, 0.1], [5.0, 5.0], [-1.0, 0.5]])
     rgb = np.array([[255, 0, 0], [0, 0, 255], [0, 255, 0], [9, 9, 9], [9, 9, 9]], dtype=float)
     rect, shape = (0.0, 0.0, 1.0, 1.0), (2, 2)
     pix = pixel_index(xy, rect, shape)
     np.testing.assert_array_equal(pix, [0, 0, 1, -1, -1])
-    image = rasterise(pix, rgb, shape)
+    image = rasterise(pix, rgb, shape, backend=backend)
     np.testing.assert_array_equal(image[0, 0, :3], [128, 0, 128])  # red and blue mixed
     np.testing.assert_array_equal(image[0, 1, :3], [0, 255, 0])
     assert image[0, 0, 3] > 0 and image[0, 1, 3] > 0
     assert image[1, 0, 3] == 0 and image[1, 1, 3] == 0  # no points: transparent
     # row 0 is the bottom of the rectangle (y grows with the row)
     assert pixel_index(np.array([[0.5, 0.9]]), rect, shape)[0] == 1 * 2 + 1
+
+
+def test_raster_backends_agree():
+    rng = np.random.default_rng(5)
+    xy = rng.normal(size=(20_000, 2))
+    rgb = rng.uniform(0, 255, size=(20_000, 3)).astype(np.float32)
+    pix = pixel_index(xy, (-2.0, -2.0, 2.0, 2.0), (50, 70))
+    a = rasterise(pix, rgb, (50, 70), backend="numpy")
+    b = rasterise(pix, rgb, (50, 70), backend="numba")
+    assert np.abs(a.astype(int) - b.astype(int)).max() <= 1  # float32 vs float64 sums
 
 
 def test_raster_display_matches_the_labels_of_the_points(blobs):

@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QPixmap,
     QPolygonF,
 )
+from PySide6.QtWidgets import QGraphicsItem
 
 from gmmviz.ui import palette
 from gmmviz.ui.display import COLOUR_MODES, Display, MarkerColours, ViewRequest
@@ -165,13 +166,18 @@ class MarkerItem(pg.GraphicsObject):
         painter.drawPixmapFragments(*self._frags.drawargs(), self._atlas)
 
     def _paint_vector(self, painter: QPainter) -> None:
-        """Export (SVG, printing): real circles, one run per colour."""
+        """Export (images, SVG): real circles, one run per colour, scaled with the export."""
         transform = painter.transform()
         pts = fn.transformCoordinates(transform, self._xy.T).T
         painter.resetTransform()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        radius = self._size / 2.0
-        painter.setPen(Qt.PenStyle.NoPen)
+        scale = 1.0
+        if self._exportOpts:
+            scale = float(self._exportOpts.get("resolutionScale", 1.0))
+        radius = self._size / 2.0 * scale
+        edge = QPen(QColor(0, 0, 0, 110 if self._size >= 6 else 60))
+        edge.setWidthF(0.8 * scale)
+        painter.setPen(edge)
         for c, rgb in enumerate(self._table.tolist()):
             sel = np.flatnonzero(self._index == c)
             if sel.size == 0:
@@ -234,7 +240,9 @@ class EllipseFillItem(pg.GraphicsObject):
         return self._bounds
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # no antialiasing: the outlines drawn over the fills hide their edges, and large
+        # antialiased translucent polygons are the costliest thing on the canvas
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
         painter.setPen(Qt.PenStyle.NoPen)
         for brush, polys in self._polys:
             painter.setBrush(brush)
@@ -268,8 +276,11 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.plot.setMenuEnabled(False)
         self.plot.setTitle("", color="#333", size="9pt")
         for axis in ("bottom", "left"):
-            self.plot.getAxis(axis).setTextPen("k")
-            self.plot.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
+            item = self.plot.getAxis(axis)
+            item.setTextPen("k")
+            item.setPen(pg.mkPen(90, 90, 90))
+            # axes and grid only change with the view: repaint them from a pixmap
+            item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.view = self.plot.getViewBox()
         self.view.setAspectLocked(True, ratio=1.0)
         self.view.setBackgroundColor(None)

@@ -308,7 +308,8 @@ def point_colours(
     """
     component = int(min(max(component, 0), params.n_components - 1))
     if backend is None:
-        backend = "numba" if (njit is not None and X.shape[0] >= NUMBA_MIN_POINTS) else "numpy"
+        big = X.shape[0] >= NUMBA_MIN_POINTS
+        backend = "numba" if (big and _numba_ready()) else "numpy"
     if backend == "numpy" or njit is None:
         return point_colours_numpy(X, params, colours, component)
     means, prec, log_norm = _kernel_inputs(params)
@@ -380,23 +381,7 @@ def pixel_index(
     return flat
 
 
-def rasterise(pix: np.ndarray, rgb: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-    """Average the colours of the points in each pixel; opacity grows with the count.
-
-    Parameters
-    ----------
-    pix : ndarray of shape (N,), int64
-        From :func:`pixel_index` (``-1`` is dropped).
-    rgb : ndarray of shape (N, 3)
-        Point colours, 0..255.
-    shape : (height, width)
-
-    Returns
-    -------
-    ndarray of shape (height, width, 4), uint8
-    """
-    height, width = shape
-    size = height * width
+def _rasterise_numpy(pix: np.ndarray, rgb: np.ndarray, size: int) -> np.ndarray:
     keep = pix >= 0
     if not keep.all():
         pix = pix[keep]
@@ -407,12 +392,113 @@ def rasterise(pix: np.ndarray, rgb: np.ndarray, shape: tuple[int, int]) -> np.nd
     if hit.any():
         inv = 1.0 / count[hit]
         for c in range(3):
-            s = np.bincount(pix, weights=rgb[:, c], minlength=size)
-            out[hit, c] = np.clip(np.rint(s[hit] * inv), 0, 255).astype(np.uint8)
-        # A lone point is clearly visible; dense regions become opaque.
+            total = np.bincount(pix, weights=rgb[:, c], minlength=size)
+            out[hit, c] = np.minimum(np.floor(total[hit] * inv + 0.5), 255).astype(np.uint8)
         ref = max(float(np.percentile(count[hit], 90)), 1.0)
         alpha = 0.55 + 0.45 * np.sqrt(np.minimum(count[hit] / ref, 1.0))
-        out[hit, 3] = np.rint(255 * alpha).astype(np.uint8)
+        out[hit, 3] = np.floor(255 * alpha + 0.5).astype(np.uint8)
+    return out
+
+
+if njit is not None:
+
+    @njit(nogil=True, cache=True)
+    def _rasterise_numba(pix, rgb, size):
+        # One pass that holds no GIL (np.bincount does): the GUI thread keeps painting.
+        count = np.zeros(size, dtype=np.int64)
+        sums = np.zeros((size, 3))
+        for i in range(pix.shape[0]):
+            p = pix[i]
+            if p < 0:
+                continue
+            count[p] += 1
+            sums[p, 0] += rgb[i, 0]
+            sums[p, 1] += rgb[i, 1]
+            sums[p, 2] += rgb[i, 2]
+        out = np.zeros((size, 4), dtype=np.uint8)
+        hits = count[count > 0]
+        if hits.size == 0:
+            return out
+        ref = max(np.percentile(hits.astype(np.float64), 90.0), 1.0)
+        for p in range(size):
+            c = count[p]
+            if c == 0:
+                continue
+            inv = 1.0 / c
+            for ch in range(3):
+                out[p, ch] = min(np.floor(sums[p, ch] * inv + 0.5), 255.0)
+            alpha = 0.55 + 0.45 * math.sqrt(min(c / ref, 1.0))
+            out[p, 3] = np.floor(255.0 * alpha + 0.5)
+        return out
+
+
+_warm = threading.Event()
+_warm_thread: threading.Thread | None = None
+
+
+def start_warm_up() -> None:
+    """Compile (or load from numba's cache) the display kernels on a background thread.
+
+    Until they are ready the numpy paths draw the same pictures; nobody waits for the
+    compiler. Calling it again does nothing.
+    """
+    global _warm_thread
+    if njit is None or _warm_thread is not None:
+        return
+
+    def warm() -> None:
+        try:
+            X = np.random.default_rng(0).normal(size=(64, 2))
+            means = np.ascontiguousarray(X[:3])
+            prec = np.ascontiguousarray(np.broadcast_to(np.eye(2), (3, 2, 2)))
+            log_norm = np.full(3, -math.log(3.0))
+            out = (np.empty(64, np.int32), np.empty((64, 3), np.float32), np.empty(64, np.float32))
+            with _LAUNCH_LOCK:
+                _fused_colours(X, means, prec, log_norm, np.ones((3, 3)), 0, _SKIP_NATS, *out)
+            _rasterise_numba(np.arange(64, dtype=np.int64), out[1], 64)
+        finally:
+            _warm.set()
+
+    _warm_thread = threading.Thread(target=warm, name="gmmviz-display-warm-up", daemon=True)
+    _warm_thread.start()
+
+
+def _numba_ready() -> bool:
+    """numba is there and, if a warm-up was started, it has finished."""
+    return njit is not None and (_warm_thread is None or _warm.is_set())
+
+
+def rasterise(
+    pix: np.ndarray, rgb: np.ndarray, shape: tuple[int, int], backend: str | None = None
+) -> np.ndarray:
+    """Average the colours of the points in each pixel; opacity grows with the count.
+
+    Parameters
+    ----------
+    pix : ndarray of shape (N,), int64
+        From :func:`pixel_index` (``-1`` is dropped).
+    rgb : ndarray of shape (N, 3)
+        Point colours, 0..255.
+    shape : (height, width)
+    backend : {'numba', 'numpy'} or None
+        ``None``: numba when it is ready.
+
+    Returns
+    -------
+    ndarray of shape (height, width, 4), uint8
+        Alpha is 0 where no point falls, and from 0.55 (one point) to 1 (the densest tenth
+        of the pixels) elsewhere.
+    """
+    height, width = shape
+    size = height * width
+    if backend is None:
+        backend = "numba" if _numba_ready() else "numpy"
+    if backend == "numba" and njit is not None:
+        pix = np.ascontiguousarray(pix, dtype=np.int64)
+        rgb = np.ascontiguousarray(rgb, dtype=np.float32)
+        out = _rasterise_numba(pix, rgb, size)
+    else:
+        out = _rasterise_numpy(pix, rgb, size)
     return out.reshape(height, width, 4)
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
 from gmmviz.core.mixture import GaussianMixture, responsibilities
 from gmmviz.ui.session import ModelSettings
@@ -88,19 +88,37 @@ def _settle() -> None:
 
 
 def render_widget(widget: QWidget, scale: float = 1.0) -> QImage:
-    """The widget as it looks, at ``scale`` times its pixel size (vector items stay sharp)."""
+    """The widget as it looks, at ``scale`` times its pixel size (vector items stay sharp).
+
+    A graphics view (the canvas) is rendered from its scene, so that a scaled export
+    contains the whole view; other widgets are rendered through a scaled painter.
+    """
     _settle()
     size = widget.size()
     image = QImage(
         QSize(round(size.width() * scale), round(size.height() * scale)),
         QImage.Format.Format_ARGB32_Premultiplied,
     )
-    image.setDevicePixelRatio(scale)
     image.fill(QColor("white"))
     painter = QPainter(image)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-    widget.render(painter)
+    if isinstance(widget, QGraphicsView) and widget.scene() is not None:
+        # pyqtgraph's export mode: pixel-sized things (markers, means) scale too
+        scene = widget.scene()
+        items = [i for i in scene.items() if hasattr(i, "setExportMode")]
+        opts = {"antialias": True, "painter": painter, "resolutionScale": scale}
+        for item in items:
+            item.setExportMode(True, opts)
+        try:
+            source = widget.mapToScene(widget.viewport().rect()).boundingRect()
+            scene.render(painter, QRectF(image.rect()), source)
+        finally:
+            for item in items:
+                item.setExportMode(False)
+    else:
+        painter.scale(scale, scale)
+        widget.render(painter)
     painter.end()
     return image
 

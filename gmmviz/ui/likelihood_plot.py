@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
 
 LINE = (31, 119, 180)
 CONVERGED = (44, 160, 44)
@@ -34,13 +35,14 @@ class LikelihoodPlot(pg.PlotWidget):
         )
         self.setMinimumHeight(150)
         item = self.getPlotItem()
-        item.showGrid(x=True, y=True, alpha=0.2)
+        item.showGrid(x=False, y=True, alpha=0.15)
         item.setMenuEnabled(False)
         item.setLabel("bottom", "iteration")
         item.setLabel("left", "mean log-likelihood")
         item.setTitle("Log-likelihood", color="#333", size="9pt")
         for axis in ("bottom", "left"):
             item.getAxis(axis).enableAutoSIPrefix(False)
+            item.getAxis(axis).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             item.getAxis(axis).setTextPen("k")
             item.getAxis(axis).setPen(pg.mkPen(90, 90, 90))
         self.curve = item.plot(

@@ -39,9 +39,10 @@ from PySide6.QtWidgets import (
 )
 
 from gmmviz.controller import EMController, Rendered, Update
+from gmmviz.core import kernels
 from gmmviz.core.datasets import DatasetSpec, generate
 from gmmviz.core.mixture import initial_params, iter_em
-from gmmviz.ui import export
+from gmmviz.ui import display, export
 from gmmviz.ui.canvas import MixtureCanvas
 from gmmviz.ui.dataset_panel import DatasetPanel
 from gmmviz.ui.display import COLOUR_MODES, MARKER_LIMIT, Display, DisplayRenderer
@@ -63,6 +64,8 @@ from gmmviz.ui.view_bar import ViewBar
 APP_NAME = "gmmviz"
 #: Longest wait for a paint before the worker is released anyway (hidden or minimised window).
 PAINT_TIMEOUT_MS = 250
+#: Shortest interval between two redraws of the log-likelihood curve while playing.
+PLOT_INTERVAL_MS = 80
 
 
 def em_steps(X: np.ndarray, settings: ModelSettings):
@@ -133,6 +136,9 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE_SHEET)
         self._store = settings if settings is not None else QSettings(APP_NAME, APP_NAME)
         self._remember = remember
+        # Compile the numba kernels off this thread (numpy serves until they are ready).
+        kernels.start_warm_up()
+        display.start_warm_up()
         self.controller = EMController(self, auto_ack=False)
         self.data: DataSource | None = None
         self.history = History()
@@ -155,6 +161,10 @@ class MainWindow(QMainWindow):
         self._paint_timer.setSingleShot(True)
         self._paint_timer.setInterval(PAINT_TIMEOUT_MS)
         self._paint_timer.timeout.connect(self._release_worker)
+        self._plot_timer = QTimer(self)
+        self._plot_timer.setSingleShot(True)
+        self._plot_timer.setInterval(PLOT_INTERVAL_MS)
+        self._plot_timer.timeout.connect(self._redraw_likelihood)
         self.resize(1280, 820)
         if self._remember:
             self._restore_settings()
@@ -587,7 +597,9 @@ class MainWindow(QMainWindow):
             self._show_frame(latest, update.display)
             if update.request != self.controller.request:
                 self._request_render(latest)  # the view changed while this was computed
-        self._refresh_history_widgets()
+        # While playing fast the curve is redrawn at most every PLOT_INTERVAL_MS: it is a
+        # second full plot to paint, and 10+ redraws a second look just as live.
+        self._refresh_history_widgets(plot_now=not self.controller.is_playing)
         self.em_panel.set_badge(
             "playing" if self.controller.is_playing else f"iteration {latest.iteration}", "running"
         )
@@ -720,11 +732,18 @@ class MainWindow(QMainWindow):
         self._refresh_history_widgets()
         self.status(f"Back at the latest iteration ({step.iteration}).")
 
-    def _refresh_history_widgets(self) -> None:
+    def _refresh_history_widgets(self, plot_now: bool = True) -> None:
         n = len(self.history)
         index = n - 1 if self._following or self._shown_index is None else self._shown_index
         step = self.shown_step
         self.history_bar.set_state(n, index, self._following, step.iteration if step else None)
+        if plot_now:
+            self._plot_timer.stop()
+            self._redraw_likelihood()
+        elif not self._plot_timer.isActive():
+            self._plot_timer.start()
+
+    def _redraw_likelihood(self) -> None:
         it, ll = self.history.log_likelihoods()
         self.likelihood.set_history(it, ll, self.history.converged_at)
 
