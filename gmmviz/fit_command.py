@@ -26,8 +26,8 @@ import numpy as np
 from gmmviz.core.datasets import DATASET_NAMES, MAX_N_SAMPLES, make_dataset
 from gmmviz.core.gaussian import COVARIANCE_TYPES
 from gmmviz.core.init import INIT_METHODS
-from gmmviz.core.io import MODEL_SUFFIXES, load_data, save_model
 from gmmviz.core.mixture import GaussianMixture
+from gmmviz.io import MODEL_SUFFIXES, load_data, save_model
 
 __all__ = ["PROG", "build_parser", "main"]
 
