@@ -274,7 +274,9 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.plot.setLabel("bottom", "x₁")
         self.plot.setLabel("left", "x₂")
         self.plot.setMenuEnabled(False)
-        self.plot.setTitle("", color="#333", size="9pt")
+        # sized once; per frame only the text changes (see _set_title)
+        self.plot.setTitle("iteration", color="#333", size="9pt")
+        self.plot.titleLabel.item.setHtml("")
         for axis in ("bottom", "left"):
             item = self.plot.getAxis(axis)
             item.setTextPen("k")
@@ -441,7 +443,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         """Ellipses and means of a snapshot (``None`` clears them)."""
         self._shown_step = step
         if step is None:
-            self.plot.setTitle("", color="#333", size="9pt")
+            self._set_title("")
             self.fills.clear()
             self.outlines.setData([], [])
             self.means.setData([], [])
@@ -469,12 +471,10 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         if k != self._n_components:
             self._n_components = k
             self._update_legend()
-        self.plot.setTitle(
+        self._set_title(
             f"iteration {step.iteration} · K = {k} ({params.covariance_type}) · "
             f"mean log-likelihood {step.log_likelihood:.4f}"
-            + (" · converged" if step.converged else ""),
-            color="#333",
-            size="9pt",
+            + (" · converged" if step.converged else "")
         )
         self._frame_pending = True
 
@@ -485,6 +485,18 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
             brush = pg.mkBrush(*key)
             self._mean_brushes[key] = brush
         return brush
+
+    def _set_title(self, text: str) -> None:
+        """Caption above the plot, without pyqtgraph's ``setTitle``: that re-lays out the
+        whole canvas (a resize of every item) on each call, far too costly per frame."""
+        label = self.plot.titleLabel
+        label.item.setHtml(f"<span style='color: #333333; font-size: 9pt'>{text}</span>")
+        offset = label.rect().center() - label.itemRect().center()
+        label.item.moveBy(offset.x(), offset.y())
+
+    @property
+    def title(self) -> str:
+        return self.plot.titleLabel.item.toPlainText()
 
     def ellipse_polyline(self) -> tuple[np.ndarray, np.ndarray]:
         """The outline polyline currently drawn (x, y with NaN separators)."""
