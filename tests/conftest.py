@@ -13,6 +13,8 @@ import tempfile
 
 import pytest
 
+pytest_plugins = ["pytester"]  # tests/test_controller.py checks the thread-leak fixture itself
+
 os.environ["QT_QPA_PLATFORM"] = "offscreen"
 os.environ["PYQTGRAPH_QT_LIB"] = "PySide6"
 # Never read or write the user's settings: QSettings on Linux follows XDG_CONFIG_HOME.

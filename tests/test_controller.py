@@ -6,6 +6,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -298,3 +299,27 @@ def test_pyside_reference_leak_cannot_crash_a_long_session():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip() == "ok"
+
+
+def test_the_thread_leak_fixture_fails_a_leaking_test(pytester):
+    """The autouse fixture in conftest.py really fails a test that leaves a QThread running."""
+    pytester.makeconftest((Path(__file__).parent / "conftest.py").read_text())
+    pytester.makepyfile(
+        test_leaky="""
+        from gmmviz.controller import EMController
+
+        def test_leaks(qtbot):
+            controller = EMController()
+            controller.submit(lambda: None)  # starts the worker, never shut down
+            qtbot.wait(50)
+
+        def test_clean(qtbot):
+            controller = EMController()
+            controller.submit(lambda: None)
+            qtbot.wait(50)
+            controller.shutdown()
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*test left 1 QThread(s) running: gmmviz-em-worker*"])

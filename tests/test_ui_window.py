@@ -289,3 +289,31 @@ def test_menus_hold_every_command(qtbot, window):
         assert text in em_texts
     for action in (window.act_step, window.act_play, window.act_run, window.act_reset):
         assert action.toolTip()
+
+
+def test_large_data_is_drawn_as_a_raster_that_follows_zoom(qtbot, window):
+    load(qtbot, window, DatasetSpec("moons", 40_000, None, 0), n_components=4)
+    assert not window.canvas.uses_markers
+    assert "raster" in window.size_label.text()
+    qtbot.waitUntil(
+        lambda: (
+            window.canvas.shown_display is not None
+            and window.canvas.shown_display.raster is not None
+        ),
+        timeout=10000,
+    )
+    window.canvas.view.setRange(xRange=(0.0, 1.0), yRange=(0.0, 0.5), padding=0)
+    # (the locked aspect widens the x range a little)
+    qtbot.waitUntil(
+        lambda: (
+            window.canvas.shown_display.request.rect[1] == pytest.approx(0.0, abs=1e-9)
+            and window.canvas.shown_display.request.rect[3] == pytest.approx(0.5)
+        ),
+        timeout=10000,
+    )
+    raster = window.canvas.shown_display.raster
+    x0, y0, x1, y1 = raster.rect
+    visible = window.canvas.view.viewRect()
+    assert (x0, x1) == (pytest.approx(visible.left()), pytest.approx(visible.right()))
+    assert (y0, y1) == (pytest.approx(visible.top()), pytest.approx(visible.bottom()))
+    assert raster.rgba[..., 3].any()  # points inside the zoomed rectangle are drawn

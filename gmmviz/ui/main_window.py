@@ -19,6 +19,7 @@ from PySide6.QtCore import (
     QByteArray,
     QSettings,
     Qt,
+    QThread,
     QTimer,
     QtMsgType,
     Signal,
@@ -586,6 +587,7 @@ class MainWindow(QMainWindow):
     # ================================================================== controller signals
 
     def _on_update(self, update: Update) -> None:
+        assert _on_gui_thread(), "widgets touched off the GUI thread"
         if self.history.run_id != update.run_id:
             self.history.reset(update.run_id, self._run_settings.get(update.run_id))
             self._following = True
@@ -635,6 +637,7 @@ class MainWindow(QMainWindow):
             self.controller.frame_done(run_id)
 
     def _on_rendered(self, rendered: Rendered) -> None:
+        assert _on_gui_thread(), "widgets touched off the GUI thread"
         if rendered.token != self._render_token:
             return  # superseded by a newer request
         shown = self.shown_step
@@ -683,6 +686,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     def _on_task_finished(self, token: int, result) -> None:
+        assert _on_gui_thread(), "widgets touched off the GUI thread"
         kind = self._tasks.pop(token, ("?", ""))
         if kind[0] == "data":
             if token != self._data_token:
@@ -1040,6 +1044,12 @@ class MainWindow(QMainWindow):
     def start_default(self) -> None:
         """What a first start shows: the dataset panel's dataset, EM initialised."""
         self.generate(self.dataset_panel.spec())
+
+
+def _on_gui_thread() -> bool:
+    """Whether the caller runs on the GUI thread (slots that touch widgets must)."""
+    app = QApplication.instance()
+    return app is None or QThread.currentThread() is app.thread()
 
 
 def _json_setting(store: QSettings, key: str) -> dict | None:
