@@ -322,7 +322,6 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.colour_bar = pg.ColorBarItem(
             values=(0.0, 1.0),
             colorMap=pg.ColorMap(palette.VIRIDIS_POSITIONS, palette.VIRIDIS_KNOTS),
-            label="membership",
             interactive=False,
             width=16,
             colorMapMenu=False,

@@ -449,6 +449,7 @@ class MainWindow(QMainWindow):
         at once with ``play``)."""
         if not isinstance(spec, DatasetSpec):
             spec = self.dataset_panel.spec()
+        self.dataset_panel.set_spec(spec)
         self.controller.pause()
         self.status(
             f"Generating {DATASET_TITLES.get(spec.name, spec.name)}: {spec.n_samples:,} points…"
@@ -479,6 +480,14 @@ class MainWindow(QMainWindow):
     def set_data(self, source: DataSource, restart: bool = True, play: bool = False) -> None:
         """Put a dataset on the canvas and (by default) start EM on it."""
         self.data = source
+        # The old run belongs to other data: its model, curve and readouts go with it.
+        self.history.reset(0, None)
+        self._following, self._shown_index = True, None
+        self.canvas.show_model(None)
+        self.em_panel.show_step(None, None, True)
+        self.em_panel.set_badge("not started", "idle")
+        self.likelihood.set_cursor(None)
+        self._refresh_history_widgets()
         use_markers = source.n_samples <= MARKER_LIMIT
         self._renderer = DisplayRenderer(source.X, source.y_true, source.view)
         self.canvas.set_points(source.view, use_markers, source.n_classes)
