@@ -159,3 +159,24 @@ def test_buttons_before_data_do_not_crash(qtbot, window):
     window.reset()
     assert "No data yet" in window.statusBar().currentMessage()
     assert window.controller.run_id == 0
+
+
+def test_failed_run_on_new_data_shows_the_new_data_not_the_old_model(qtbot, window):
+    ready(qtbot, window)
+    assert window.canvas.title.startswith("iteration 0")
+    window.model_panel.set_settings(ModelSettings(n_components=50))
+    window.generate(DatasetSpec("blobs", 12, None, 4))
+    qtbot.waitUntil(lambda: bool(window.errors), timeout=20000)
+    assert window.data.n_samples == 12
+    assert window.shown_step is None and len(window.history) == 0
+    assert window.canvas.title == ""
+    assert window.em_panel.iteration.text() == "—"
+    x, _ = window.likelihood.data()
+    assert len(x) == 0
+    # the new points are drawn in their true classes
+    qtbot.waitUntil(lambda: window.canvas.shown_display is not None, timeout=5000)
+    from gmmviz.ui import palette
+
+    np.testing.assert_array_equal(
+        window.canvas.markers.point_rgb(), palette.LABELS[window.data.y_true]
+    )
