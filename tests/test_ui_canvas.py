@@ -141,7 +141,7 @@ def test_canvas_draws_each_components_ellipses_at_1_2_3_sigma(qtbot, blobs, cova
         d = ring - step.means[k]
         mahal = np.einsum("vi,ij,vj->v", d, np.linalg.inv(full[k]), d)
         np.testing.assert_allclose(mahal, SIGMAS[s] ** 2, rtol=1e-8)
-    means = np.column_stack(canvas.means.getData())
+    means = canvas.means.positions()
     np.testing.assert_allclose(means, step.means)
 
 

@@ -250,6 +250,78 @@ class EllipseFillItem(pg.GraphicsObject):
                 painter.drawPolygon(poly)
 
 
+class MeansItem(pg.GraphicsObject):
+    """The component means: a disc in the component's colour with a cross, fixed pixel size.
+
+    One light item instead of pyqtgraph scatter plots, whose ``setData`` costs a
+    millisecond or two per frame.
+    """
+
+    def __init__(self, size: float = 12.0) -> None:
+        super().__init__()
+        self._xy = np.zeros((0, 2))
+        self._brushes: list[QBrush] = []
+        self._size = size
+        self._pen = QPen(QColor(25, 25, 25))
+        self._pen.setWidthF(2.0)
+        self._pen.setCosmetic(True)
+        self._cross = QPen(QColor(25, 25, 25))
+        self._cross.setWidthF(1.3)
+        self._cross.setCosmetic(True)
+        self._brush_cache: dict[tuple, QBrush] = {}
+        self._bounds = QRectF()
+
+    def set_means(self, xy: np.ndarray, colours: np.ndarray) -> None:
+        """Positions (K, 2) and colours (K, 3)."""
+        self.prepareGeometryChange()
+        self._xy = np.asarray(xy, dtype=np.float64).reshape(-1, 2)
+        self._brushes = []
+        for rgb in np.asarray(colours).tolist():
+            key = tuple(rgb)
+            if key not in self._brush_cache:
+                self._brush_cache[key] = QBrush(QColor(*key))
+            self._brushes.append(self._brush_cache[key])
+        if len(self._xy):
+            lo, hi = self._xy.min(axis=0), self._xy.max(axis=0)
+            self._bounds = QRectF(lo[0], lo[1], hi[0] - lo[0], hi[1] - lo[1])
+        else:
+            self._bounds = QRectF()
+        self.update()
+
+    def positions(self) -> np.ndarray:
+        """The drawn means; shape (K, 2)."""
+        return self._xy.copy()
+
+    def boundingRect(self) -> QRectF:
+        # pixel-sized symbols around the points: pad by their size in data units
+        if self._bounds.isNull() and not len(self._xy):
+            return QRectF()
+        px = self.pixelVectors()
+        pad_x = (px[0].length() if px[0] is not None else 0.0) * self._size
+        pad_y = (px[1].length() if px[1] is not None else 0.0) * self._size
+        return self._bounds.adjusted(-pad_x, -pad_y, pad_x, pad_y)
+
+    def paint(self, painter: QPainter, option, widget=None) -> None:
+        if not len(self._xy):
+            return
+        scale = 1.0
+        if self._exportOpts:
+            scale = float(self._exportOpts.get("resolutionScale", 1.0))
+        pts = fn.transformCoordinates(painter.transform(), self._xy.T).T
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = self._size / 2.0 * scale
+        for (x, y), brush in zip(pts, self._brushes, strict=True):
+            painter.setPen(self._pen)
+            painter.setBrush(brush)
+            painter.drawEllipse(QPointF(x, y), r, r)
+            painter.setPen(self._cross)
+            painter.drawLine(QPointF(x - r, y), QPointF(x + r, y))
+            painter.drawLine(QPointF(x, y - r), QPointF(x, y + r))
+        painter.restore()
+
+
 class MixtureCanvas(pg.GraphicsLayoutWidget):
     """Scatter of the data with the mixture drawn over it.
 
@@ -292,20 +364,13 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.image = pg.ImageItem(axisOrder="row-major")
         self.outlines = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(OUTLINE, width=1.1))
         self.outlines.setZValue(3)
-        self.means = pg.ScatterPlotItem(
-            size=12, symbol="o", pen=pg.mkPen(25, 25, 25, width=2), pxMode=True
-        )
+        self.means = MeansItem()
         self.means.setZValue(4)
-        self.means_cross = pg.ScatterPlotItem(
-            size=12, symbol="+", pen=pg.mkPen(25, 25, 25, width=1.5), brush=None, pxMode=True
-        )
-        self.means_cross.setZValue(5)
         self.fills.setZValue(0)
         self.markers.setZValue(1)
         self.image.setZValue(1)
         for item in (self.fills, self.image, self.markers, self.outlines, self.means):
             self.plot.addItem(item)
-        self.plot.addItem(self.means_cross)
 
         # Under the plot, in one row: a legend inside the view would cover points.
         self.legend = pg.LegendItem(
@@ -339,7 +404,6 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._shown_display: Display | None = None
         self._shown_step = None
         self._bin_px = 1
-        self._mean_brushes: dict[tuple, QBrush] = {}
 
         self._view_timer = QTimer(self)
         self._view_timer.setSingleShot(True)
@@ -382,8 +446,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
             self.image.show()
         self.fills.clear()
         self.outlines.setData([], [])
-        self.means.setData([], [])
-        self.means_cross.setData([], [])
+        self.means.set_means(np.zeros((0, 2)), np.zeros((0, 3)))
         self.auto_range()
         self._update_legend()
 
@@ -445,8 +508,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
             self._set_title("")
             self.fills.clear()
             self.outlines.setData([], [])
-            self.means.setData([], [])
-            self.means_cross.setData([], [])
+            self.means.set_means(np.zeros((0, 2)), np.zeros((0, 3)))
             self._n_components = 0
             self._update_legend()
             return
@@ -463,10 +525,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.fills.set_rings(rings, fill_colours, fill_alphas(np.asarray(params.weights)))
         x, y = nan_polyline(rings)
         self.outlines.setData(x, y, connect="finite")
-        self.means.setData(
-            pos=means2, brush=[self._mean_brush(c) for c in colours], symbol="o", size=12
-        )
-        self.means_cross.setData(pos=means2)
+        self.means.set_means(means2, colours)
         if k != self._n_components:
             self._n_components = k
             self._update_legend()
@@ -476,14 +535,6 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
             + (" · converged" if step.converged else "")
         )
         self._frame_pending = True
-
-    def _mean_brush(self, rgb) -> QBrush:
-        key = tuple(int(v) for v in rgb)
-        brush = self._mean_brushes.get(key)
-        if brush is None:
-            brush = pg.mkBrush(*key)
-            self._mean_brushes[key] = brush
-        return brush
 
     def _set_title(self, text: str) -> None:
         """Caption above the plot, without pyqtgraph's ``setTitle``: that re-lays out the

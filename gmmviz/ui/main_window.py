@@ -625,7 +625,10 @@ class MainWindow(QMainWindow):
         self._apply_ellipse_visibility()
         settings = self.history.settings
         self.em_panel.show_step(step, settings.max_iter if settings else None, self._following)
-        self.likelihood.set_cursor(step.iteration if step is not None else None)
+        # the cursor marks a past iteration; following the run it would only cost repaints
+        self.likelihood.set_cursor(
+            step.iteration if step is not None and not self._following else None
+        )
         if step is not None:
             self.frameShown.emit(step.iteration)
 
