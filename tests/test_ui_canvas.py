@@ -18,6 +18,7 @@ from gmmviz.ui.display import (
     point_colours,
     quantise_rgb,
     rasterise,
+    rasterise_labels,
 )
 from gmmviz.ui.ellipses import SIGMAS, ellipse_rings, fill_alphas, nan_polyline, project
 from gmmviz.ui.export import render_widget
@@ -174,6 +175,29 @@ def test_fused_pass_agrees_with_the_responsibilities(blobs, backend):
     np.testing.assert_array_equal(pc.labels, R.argmax(axis=1))
     np.testing.assert_allclose(pc.rgb, R @ colours, atol=1e-3)
     np.testing.assert_allclose(pc.member, R[:, 2], atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_labels_only_pass_gives_the_same_labels(blobs, backend):
+    X, _ = blobs
+    step = em_step(X, 4)
+    colours = palette.label_colours(4)
+    full = point_colours(X, step.params, colours, 0, backend=backend)
+    fast = point_colours(X, step.params, colours, 0, backend=backend, labels_only=True)
+    np.testing.assert_array_equal(fast.labels, full.labels)
+    assert fast.rgb.size == 0 and fast.member.size == 0
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_raster_of_labels_equals_raster_of_their_colours(backend):
+    rng = np.random.default_rng(7)
+    xy = rng.normal(size=(5000, 2))
+    labels = rng.integers(0, 5, size=5000)
+    table = palette.label_colours(5)
+    pix = pixel_index(xy, (-2.0, -2.0, 2.0, 2.0), (40, 60))
+    a = rasterise_labels(pix, labels, table, (40, 60), backend=backend)
+    b = rasterise(pix, table[labels].astype(np.float32), (40, 60), backend="numpy")
+    assert np.abs(a.astype(int) - b.astype(int)).max() <= 1
 
 
 def test_markers_are_coloured_by_labels(qtbot, blobs):

@@ -81,14 +81,11 @@ class MarkerColours:
 
     Attributes
     ----------
-    order : ndarray of shape (N,), int64
-        Points sorted by colour.
     index : ndarray of shape (N,), int32
         Colour of each point, as a row of ``table``.
     table : ndarray of shape (M, 3), uint8
     """
 
-    order: np.ndarray
     index: np.ndarray
     table: np.ndarray
 
@@ -166,7 +163,12 @@ def _kernel_inputs(params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def point_colours_numpy(
-    X: np.ndarray, params, colours: np.ndarray, component: int, chunk: int = 65536
+    X: np.ndarray,
+    params,
+    colours: np.ndarray,
+    component: int,
+    chunk: int = 65536,
+    labels_only: bool = False,
 ) -> PointColours:
     """Reference implementation of the fused pass, in chunks of ``chunk`` rows.
 
@@ -181,8 +183,8 @@ def point_colours_numpy(
     means, prec, log_norm = _kernel_inputs(params)
     n = X.shape[0]
     labels = np.empty(n, dtype=np.int32)
-    rgb = np.empty((n, 3), dtype=np.float32)
-    member = np.empty(n, dtype=np.float32)
+    rgb = np.empty((0 if labels_only else n, 3), dtype=np.float32)
+    member = np.empty(0 if labels_only else n, dtype=np.float32)
     col = np.asarray(colours, dtype=np.float64)
     for start in range(0, n, chunk):
         Xc = X[start : start + chunk]
@@ -190,8 +192,10 @@ def point_colours_numpy(
         for k in range(means.shape[0]):
             y = (Xc - means[k]) @ prec[k]
             lp[:, k] = log_norm[k] - 0.5 * np.einsum("ij,ij->i", y, y)
-        best = lp.max(axis=1)
         labels[start : start + chunk] = lp.argmax(axis=1)
+        if labels_only:
+            continue
+        best = lp.max(axis=1)
         safe = np.where(np.isfinite(best), best, 0.0)
         with np.errstate(under="ignore", invalid="ignore"):
             e = np.exp(lp - safe[:, None])
@@ -211,7 +215,9 @@ if njit is not None:
     _BLOCK = 256
 
     @njit(parallel=True, cache=True, nogil=True, fastmath=True)
-    def _fused_colours(X, means, prec, log_norm, colours, component, skip, labels, rgb, member):
+    def _fused_colours(
+        X, means, prec, log_norm, colours, component, skip, labels_only, labels, rgb, member
+    ):
         # Blocks of rows: the log-densities are computed for a whole block at a time with
         # the rows innermost (contiguous, so LLVM vectorises them), then each row's
         # log-sum-exp and colour sums; terms ``skip`` nats below the row's best are dropped.
@@ -256,6 +262,8 @@ if njit is not None:
             for r in range(m):
                 i = start + r
                 labels[i] = arg[r]
+                if labels_only:
+                    continue
                 top = best[r]
                 if top == -np.inf:
                     rgb[i, 0] = 128.0
@@ -287,7 +295,12 @@ if njit is not None:
 
 
 def point_colours(
-    X: np.ndarray, params, colours: np.ndarray, component: int, backend: str | None = None
+    X: np.ndarray,
+    params,
+    colours: np.ndarray,
+    component: int,
+    backend: str | None = None,
+    labels_only: bool = False,
 ) -> PointColours:
     """Hard labels, blended colours and one membership per point, in one pass.
 
@@ -301,6 +314,9 @@ def point_colours(
         The component whose membership goes into ``member``.
     backend : {'numba', 'numpy'} or None
         ``None``: numba for large ``N`` when available.
+    labels_only : bool
+        Compute the hard labels only (no ``exp``: half the cost); ``rgb`` and ``member``
+        are then left unset.
 
     Returns
     -------
@@ -311,16 +327,18 @@ def point_colours(
         big = X.shape[0] >= NUMBA_MIN_POINTS
         backend = "numba" if (big and _numba_ready()) else "numpy"
     if backend == "numpy" or njit is None:
-        return point_colours_numpy(X, params, colours, component)
+        return point_colours_numpy(X, params, colours, component, labels_only=labels_only)
     means, prec, log_norm = _kernel_inputs(params)
     n = X.shape[0]
     labels = np.empty(n, dtype=np.int32)
-    rgb = np.empty((n, 3), dtype=np.float32)
-    member = np.empty(n, dtype=np.float32)
+    rgb = np.empty((0 if labels_only else n, 3), dtype=np.float32)
+    member = np.empty(0 if labels_only else n, dtype=np.float32)
     Xc = np.ascontiguousarray(X, dtype=np.float64)
     col = np.ascontiguousarray(colours, dtype=np.float64)
     with _LAUNCH_LOCK:
-        _fused_colours(Xc, means, prec, log_norm, col, component, _SKIP_NATS, labels, rgb, member)
+        _fused_colours(
+            Xc, means, prec, log_norm, col, component, _SKIP_NATS, labels_only, labels, rgb, member
+        )
     return PointColours(labels, rgb, member)
 
 
@@ -350,10 +368,10 @@ def quantise_rgb(rgb: np.ndarray, bits: int = 5) -> tuple[np.ndarray, np.ndarray
 
 
 def pack_markers(index: np.ndarray, table: np.ndarray) -> MarkerColours:
-    """Sort points by colour so that each colour is one contiguous run."""
-    index = np.ascontiguousarray(index, dtype=np.int32)
-    order = np.argsort(index, kind="stable")
-    return MarkerColours(order, index, np.ascontiguousarray(table, dtype=np.uint8))
+    """Colour index and table, in the types the canvas's marker atlas wants."""
+    return MarkerColours(
+        np.ascontiguousarray(index, dtype=np.int32), np.ascontiguousarray(table, dtype=np.uint8)
+    )
 
 
 def pixel_index(
@@ -431,6 +449,37 @@ if njit is not None:
             out[p, 3] = np.floor(255.0 * alpha + 0.5)
         return out
 
+    @njit(nogil=True, cache=True)
+    def _rasterise_labels_numba(pix, index, table, size):
+        # As _rasterise_numba, with each point's colour looked up in a table: no (N, 3)
+        # colour array for labels.
+        count = np.zeros(size, dtype=np.int64)
+        sums = np.zeros((size, 3))
+        for i in range(pix.shape[0]):
+            p = pix[i]
+            if p < 0:
+                continue
+            c = index[i]
+            count[p] += 1
+            sums[p, 0] += table[c, 0]
+            sums[p, 1] += table[c, 1]
+            sums[p, 2] += table[c, 2]
+        out = np.zeros((size, 4), dtype=np.uint8)
+        hits = count[count > 0]
+        if hits.size == 0:
+            return out
+        ref = max(np.percentile(hits.astype(np.float64), 90.0), 1.0)
+        for p in range(size):
+            c = count[p]
+            if c == 0:
+                continue
+            inv = 1.0 / c
+            for ch in range(3):
+                out[p, ch] = min(np.floor(sums[p, ch] * inv + 0.5), 255.0)
+            alpha = 0.55 + 0.45 * math.sqrt(min(c / ref, 1.0))
+            out[p, 3] = np.floor(255.0 * alpha + 0.5)
+        return out
+
 
 _warm = threading.Event()
 _warm_thread: threading.Thread | None = None
@@ -454,8 +503,12 @@ def start_warm_up() -> None:
             log_norm = np.full(3, -math.log(3.0))
             out = (np.empty(64, np.int32), np.empty((64, 3), np.float32), np.empty(64, np.float32))
             with _LAUNCH_LOCK:
-                _fused_colours(X, means, prec, log_norm, np.ones((3, 3)), 0, _SKIP_NATS, *out)
+                _fused_colours(
+                    X, means, prec, log_norm, np.ones((3, 3)), 0, _SKIP_NATS, False, *out
+                )
             _rasterise_numba(np.arange(64, dtype=np.int64), out[1], 64)
+            table = np.zeros((3, 3), dtype=np.float64)
+            _rasterise_labels_numba(np.arange(64, dtype=np.int64), out[0] % 3, table, 64)
         finally:
             _warm.set()
 
@@ -500,6 +553,41 @@ def rasterise(
     else:
         out = _rasterise_numpy(pix, rgb, size)
     return out.reshape(height, width, 4)
+
+
+def rasterise_labels(
+    pix: np.ndarray,
+    index: np.ndarray,
+    table: np.ndarray,
+    shape: tuple[int, int],
+    backend: str | None = None,
+) -> np.ndarray:
+    """:func:`rasterise` for points coloured ``table[index]``.
+
+    Parameters
+    ----------
+    pix : ndarray of shape (N,), int64
+    index : ndarray of shape (N,), integer
+    table : ndarray of shape (M, 3)
+    shape : (height, width)
+    backend : {'numba', 'numpy'} or None
+
+    Returns
+    -------
+    ndarray of shape (height, width, 4), uint8
+    """
+    if backend is None:
+        backend = "numba" if _numba_ready() else "numpy"
+    if backend == "numba" and njit is not None:
+        height, width = shape
+        out = _rasterise_labels_numba(
+            np.ascontiguousarray(pix, dtype=np.int64),
+            np.ascontiguousarray(index, dtype=np.int64),
+            np.ascontiguousarray(table, dtype=np.float64),
+            height * width,
+        )
+        return out.reshape(height, width, 4)
+    return rasterise(pix, np.asarray(table, dtype=np.float32)[index], shape, backend="numpy")
 
 
 class DisplayRenderer:
@@ -550,14 +638,20 @@ class DisplayRenderer:
                 self._true_codes = (codes.astype(np.int32).ravel(), values)
         return self._true_codes
 
-    def colours_for(self, snapshot, component: int) -> PointColours:
+    def colours_for(self, snapshot, component: int, labels_only: bool = False) -> PointColours:
         """The fused pass for ``snapshot``'s parameters (cached for the last one asked)."""
         params = snapshot.params
         component = int(min(max(component, 0), params.n_components - 1))
         key = (id(params), component)
-        if key != self._colour_key or self._colours is None:
+        cached = self._colours
+        reusable = (
+            cached is not None
+            and self._params_ref is params
+            and (labels_only or (len(cached.member) and self._colour_key == key))
+        )
+        if not reusable:
             table = palette.label_colours(params.n_components)
-            self._colours = point_colours(self.X, params, table, component)
+            self._colours = point_colours(self.X, params, table, component, labels_only=labels_only)
             self._colour_key = key
             self._params_ref = params
         return self._colours
@@ -578,7 +672,7 @@ class DisplayRenderer:
             if self.y_true is None:
                 table = np.array([[90, 90, 110]], dtype=np.uint8)
         else:
-            pc = self.colours_for(snapshot, request.component)
+            pc = self.colours_for(snapshot, request.component, labels_only=mode == "hard")
             if mode == "hard":
                 index, table = pc.labels, palette.label_colours(n_comp)
             elif mode == "blend":
@@ -594,13 +688,14 @@ class DisplayRenderer:
         if self.use_markers or request.rect is None:
             markers = pack_markers(index, table)
             return Display(iteration, request, markers=markers, n_components=n_comp)
-        if rgb is None:
-            rgb = table[index].astype(np.float32)
         key = (request.rect, request.shape)
         if key != self._pix_key or self._pix is None:
             self._pix = pixel_index(self.view, request.rect, request.shape)
             self._pix_key = key
-        image = rasterise(self._pix, rgb, request.shape)
+        if rgb is None:
+            image = rasterise_labels(self._pix, index, table, request.shape)
+        else:
+            image = rasterise(self._pix, rgb, request.shape)
         return Display(
             iteration, request, raster=RasterImage(image, request.rect), n_components=n_comp
         )
