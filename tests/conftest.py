@@ -74,3 +74,28 @@ def settings_dir(tmp_path, monkeypatch):
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(path))
     yield path
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _SETTINGS_DIR)
+
+
+@pytest.fixture
+def wait_stable(qtbot):
+    """``wait_stable(fn)``: wait until ``fn()`` keeps its value for ``quiet_ms``; return it.
+
+    For "it stops" assertions that must not depend on how fast the machine is: the test
+    fails (timeout) only if the value never settles.
+    """
+
+    def wait(fn, quiet_ms: int = 300, timeout: int = 10000):
+        import time
+
+        deadline = time.monotonic() + timeout / 1000
+        value, since = fn(), time.monotonic()
+        while time.monotonic() < deadline:
+            qtbot.wait(20)
+            now = fn()
+            if now != value:
+                value, since = now, time.monotonic()
+            elif (time.monotonic() - since) * 1000 >= quiet_ms:
+                return value
+        raise AssertionError(f"value never settled within {timeout} ms (last: {value!r})")
+
+    return wait
