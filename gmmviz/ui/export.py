@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 from gmmviz.core.mixture import GaussianMixture, responsibilities
 from gmmviz.ui.session import ModelSettings
 
+#: Qt's PNG "quality": 0 is zlib's strongest compression (the files are a third smaller).
+PNG_QUALITY = 0
 IMAGE_FORMATS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}
 
 
@@ -127,7 +129,7 @@ def save_png(widget: QWidget, path: str | Path, scale: float = 1.0) -> Path:
     """Write the widget as a PNG at ``scale`` (1 or 2)."""
     path = Path(path)
     image = render_widget(widget, scale)
-    if not image.save(str(path), "PNG"):
+    if not image.save(str(path), "PNG", PNG_QUALITY):
         raise OSError(f"could not write {path}")
     return path
 
@@ -159,7 +161,7 @@ def save_window_png(window: QWidget, path: str | Path) -> Path:
     path = Path(path)
     _settle()
     pixmap = window.grab()
-    if pixmap.isNull() or not pixmap.save(str(path), "PNG"):
+    if pixmap.isNull() or not pixmap.save(str(path), "PNG", PNG_QUALITY):
         raise OSError(f"could not write {path}")
     return path
 

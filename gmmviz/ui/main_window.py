@@ -616,7 +616,10 @@ class MainWindow(QMainWindow):
         )
         if not self.controller.is_playing:
             self._status_for_step(latest)
-        self._await_paint(update.run_id)
+        if self._following:
+            self._await_paint(update.run_id)
+        else:
+            self.controller.frame_done(update.run_id)  # nothing new to paint
 
     def _show_frame(self, step, display: Display | None) -> None:
         if display is not None:
