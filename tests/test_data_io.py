@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import csv
-import math
 import os
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from gmmviz.core import data_io
 from gmmviz.core.datasets import make_dataset
 from gmmviz.core.mixture import GaussianMixture
 from gmmviz.io import load_data, save_labelled_data_csv
@@ -309,101 +305,3 @@ def test_export_validates(tmp_path, args, match) -> None:
     with pytest.raises(ValueError, match=match):
         save_labelled_data_csv(path, *args)
     assert not os.path.exists(path)
-
-
-# ====================================================================== export: compiled formatter
-
-requires_compiled = pytest.mark.skipif(
-    not data_io._fast_export_available(), reason="numba missing or GMMVIZ_BACKEND=numpy"
-)
-
-AWKWARD_FLOATS = [
-    0.0,
-    -0.0,
-    5e-324,
-    -5e-324,
-    2.225073858507201e-308,
-    2.2250738585072014e-308,
-    1.7976931348623157e308,
-    math.inf,
-    -math.inf,
-    math.nan,
-    -math.nan,
-    1e-4,
-    1e-5,
-    0.00012345,
-    1.0,
-    -1.0,
-    0.1,
-    1 / 3,
-    1e15,
-    1e16,
-    1e22,
-    1e23,
-    2.0**53,
-    2.0**53 + 2,
-    1234567890123456.8,
-    12345678901234568.0,
-    9007199254740993.0,
-    123456.0,
-]
-
-
-def _both_exports(tmp_path: Path, monkeypatch, *args) -> tuple[bytes, bytes]:
-    """What save_labelled_data_csv writes with repr, and with the compiled formatter."""
-    calls = []
-    original = data_io._csv_block_compiled
-
-    def compiled(*block):
-        calls.append(len(block[0]))
-        return original(*block)
-
-    monkeypatch.setattr(data_io, "_csv_block_compiled", compiled)
-    out = []
-    for name, threshold in (("python.csv", math.inf), ("compiled.csv", 0)):
-        monkeypatch.setattr(data_io, "_FAST_EXPORT_MIN_VALUES", threshold)
-        save_labelled_data_csv(tmp_path / name, *args)
-        out.append((tmp_path / name).read_bytes())
-    assert sum(calls) == len(args[0])  # the second export, and only it, was compiled
-    return out[0], out[1]
-
-
-@requires_compiled
-def test_compiled_export_is_byte_identical_and_exact(tmp_path, monkeypatch) -> None:
-    rng = np.random.default_rng(7)
-    n = 70_000  # more than one block
-    X = rng.integers(0, 2**64, (n, 3), dtype=np.uint64).view(np.float64)  # every exponent
-    X[: len(AWKWARD_FLOATS), 0] = AWKWARD_FLOATS
-    X[:, 1] = rng.normal(size=n) * 10.0 ** rng.integers(-30, 30, n)
-    y_true = rng.integers(-(2**63), 2**63 - 1, n, dtype=np.int64, endpoint=True)
-    y_true[:3] = [-(2**63), 2**63 - 1, 0]
-    em = rng.integers(0, 5, n)
-    resp = rng.dirichlet(np.ones(4), n)
-    resp[: len(AWKWARD_FLOATS), 3] = AWKWARD_FLOATS
-    python, compiled = _both_exports(tmp_path, monkeypatch, X, y_true, em, resp)
-    assert compiled == python
-    rows = _read_csv(tmp_path / "compiled.csv")[1:]
-    assert len(rows) == n
-    back = np.array([[float(v) for v in (*r[:3], *r[5:])] for r in rows])
-    want = np.hstack([X, resp])
-    nan = np.isnan(want)
-    np.testing.assert_array_equal(np.isnan(back), nan)
-    assert (back.view(np.uint64)[~nan] == want.view(np.uint64)[~nan]).all()  # same bits
-    assert [int(r[3]) for r in rows] == y_true.tolist()
-    assert [int(r[4]) for r in rows] == em.tolist()
-
-
-@requires_compiled
-@settings(max_examples=300, deadline=None)
-@given(values=st.lists(st.floats(), min_size=1, max_size=30))
-def test_compiled_float_text_is_repr(values) -> None:
-    column = np.array(values, dtype=np.float64).reshape(-1, 1)
-    no_labels = np.empty((len(values), 0), dtype=np.int64)
-    no_resp = np.empty((len(values), 0), dtype=np.float64)
-    text = data_io._csv_block_compiled(column, no_labels, no_resp).tobytes().decode("ascii")
-    assert text.splitlines() == [repr(v) for v in values]
-
-
-def test_gmmviz_backend_numpy_turns_the_compiled_export_off(monkeypatch) -> None:
-    monkeypatch.setenv("GMMVIZ_BACKEND", "numpy")
-    assert not data_io._fast_export_available()

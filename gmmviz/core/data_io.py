@@ -4,10 +4,8 @@
 ``(X, y)``: float64 points and, when the file has them, integer true labels. Every problem is
 reported as ``ValueError("<path>: <what is wrong>")``, naming the line and column where there
 is one. :func:`save_labelled_data_csv` writes points with true labels, EM labels and
-responsibilities as CSV, every float as ``repr`` writes it (the shortest text that reads back
-to the same double); :func:`load_data` reads such an export back as its points and true labels.
-Large exports format floats with a numba port of Ryu, the shortest-digits algorithm, which
-writes the same bytes as ``repr`` several times faster.
+responsibilities as CSV; :func:`load_data` reads such an export back as its points and true
+labels.
 
 Model files are :mod:`gmmviz.core.model_io`; the public entry point for both is
 :mod:`gmmviz.io`.
@@ -16,22 +14,14 @@ Model files are :mod:`gmmviz.core.model_io`; the public entry point for both is
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import math
-import os
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-try:  # numba is a declared dependency; without it the export formats floats with repr.
-    import numba
-    from numba import njit
-except ImportError:  # pragma: no cover - exercised only on machines without numba
-    numba = None
 
 from gmmviz.core.files import (
     NPZ_ERRORS,
@@ -363,335 +353,6 @@ def load_data(path: PathLike) -> tuple[np.ndarray, np.ndarray | None]:
     return _load_text(path)
 
 
-# ================================================================================ CSV export
-
-#: Rows formatted at a time: bounded memory for millions of rows.
-_EXPORT_BLOCK_ROWS = 65536
-#: Exports of at least this many cells use the compiled formatter. Below it ``repr`` takes
-#: under half a second, about what loading the compiled code from numba's cache costs a fresh
-#: process (the very first use on a machine compiles it: some seconds, once).
-_FAST_EXPORT_MIN_VALUES = 500_000
-
-
-def _fast_export_available() -> bool:
-    """Whether the compiled formatter may be used.
-
-    It may unless numba is missing or ``GMMVIZ_BACKEND=numpy`` (the opt-out from numba that
-    :mod:`gmmviz.core.kernels` honours too) is set.
-    """
-    wanted = os.environ.get("GMMVIZ_BACKEND", "").strip().lower()
-    return numba is not None and wanted != "numpy"
-
-
-def _csv_block_python(X: np.ndarray, labels: np.ndarray, resp: np.ndarray) -> bytes:
-    """CSV rows ``X..., labels..., resp...`` with Python's ``repr`` of each float."""
-    columns = [list(map(repr, X[:, j].tolist())) for j in range(X.shape[1])]
-    columns += [list(map(str, labels[:, j].tolist())) for j in range(labels.shape[1])]
-    columns += [list(map(repr, resp[:, k].tolist())) for k in range(resp.shape[1])]
-    text = "".join(",".join(row) + "\n" for row in zip(*columns, strict=True))
-    return text.encode("ascii")
-
-
-def _csv_block_compiled(X: np.ndarray, labels: np.ndarray, resp: np.ndarray) -> np.ndarray:
-    """The bytes of :func:`_csv_block_python` (identical), formatted by compiled code.
-
-    ``X`` and ``resp`` must be C-contiguous float64, ``labels`` C-contiguous int64; returns a
-    uint8 array to write as it is.
-    """
-    # At most 24 characters per float ("-2.2250738585072014e-308"), 20 per int64, 1 separator.
-    width = 25 * (X.shape[1] + resp.shape[1]) + 21 * labels.shape[1]
-    out = np.empty(X.shape[0] * width, dtype=np.uint8)
-    inv_table, table = _ryu_tables()
-    end = _csv_rows_numba(X.view(np.uint64), labels, resp.view(np.uint64), inv_table, table, out)
-    return out[:end]
-
-
-@functools.cache
-def _ryu_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Ryu's 125-bit multipliers, as (low, high) 64-bit halves, computed exactly.
-
-    ``inv[q]`` = floor(2**(floor(log2 5**q) + 125) / 5**q) + 1 for q < 342 and ``pos[i]`` =
-    5**i scaled to exactly 125 bits (truncated) for i < 326: ``DOUBLE_POW5_INV_SPLIT`` and
-    ``DOUBLE_POW5_SPLIT`` of the reference implementation.
-    """
-    mask = (1 << 64) - 1
-    inv = np.empty((342, 2), dtype=np.uint64)
-    for q in range(342):
-        pow5 = 5**q
-        value = (1 << (pow5.bit_length() - 1 + 125)) // pow5 + 1
-        inv[q] = value & mask, value >> 64
-    pos = np.empty((326, 2), dtype=np.uint64)
-    for i in range(326):
-        pow5 = 5**i
-        shift = pow5.bit_length() - 125
-        value = pow5 >> shift if shift >= 0 else pow5 << -shift
-        pos[i] = value & mask, value >> 64
-    return inv, pos
-
-
-if numba is not None:
-    # Shortest round-trip digits of a double: Ryu (Ulf Adams, "Ryu: fast float-to-string
-    # conversion", PLDI 2018), ported from the reference C implementation, ryu/d2s.c of
-    # https://github.com/ulfjack/ryu (Apache-2.0 or BSL-1.0), with 128-bit products built from
-    # 64-bit halves. It yields the digits Python's repr yields (the shortest that read back to
-    # the same double, the closest of those to it); _write_float lays them out as repr does.
-    # All bit arithmetic is uint64: numba turns mixed int64/uint64 arithmetic into float64.
-    _U = np.uint64
-    _NAN = np.frombuffer(b"nan", dtype=np.uint8)
-    _INF = np.frombuffer(b"inf", dtype=np.uint8)
-    _ZERO = np.frombuffer(b"0.0", dtype=np.uint8)
-
-    @njit(cache=True, nogil=True, error_model="numpy")
-    def _umul128(a, b):  # pragma: no cover
-        """(low, high) 64-bit halves of the 128-bit product a * b."""
-        m32 = _U(0xFFFFFFFF)
-        s32 = _U(32)
-        a_lo = a & m32
-        a_hi = a >> s32
-        b_lo = b & m32
-        b_hi = b >> s32
-        b00 = a_lo * b_lo
-        mid1 = a_hi * b_lo + (b00 >> s32)
-        mid2 = a_lo * b_hi + (mid1 & m32)
-        high = a_hi * b_hi + (mid1 >> s32) + (mid2 >> s32)
-        low = ((mid2 & m32) << s32) | (b00 & m32)
-        return low, high
-
-    @njit(cache=True, nogil=True, error_model="numpy")
-    def _mul_shift64(m, mul_lo, mul_hi, j):  # pragma: no cover
-        """(m * (mul_hi * 2**64 + mul_lo)) >> j, for 64 < j < 128."""
-        low1, high1 = _umul128(m, mul_hi)
-        high0 = _umul128(m, mul_lo)[1]
-        total = high0 + low1
-        if total < high0:
-            high1 += _U(1)
-        dist = _U(j - 64)
-        return (high1 << (_U(64) - dist)) | (total >> dist)
-
-    @njit(cache=True, nogil=True, error_model="numpy")
-    def _pow5_factor(value):  # pragma: no cover
-        """How many times 5 divides ``value`` (> 0)."""
-        inv5 = _U(14757395258967641293)  # 5 * inv5 == 1 (mod 2**64)
-        limit = _U(3689348814741910323)  # 2**64 // 5
-        count = 0
-        while True:
-            value = value * inv5
-            if value > limit:
-                break
-            count += 1
-        return count
-
-    @njit(cache=True, nogil=True, error_model="numpy")
-    def _shortest_digits(ieee_mantissa, ieee_exponent, inv_table, table):  # pragma: no cover
-        """(digits, e10): the shortest decimal digits * 10**e10 that reads back to the double.
-
-        The double is finite and not zero, given by its 52 mantissa bits and biased exponent.
-        """
-        if ieee_exponent == 0:
-            e2 = 1 - 1023 - 52 - 2
-            m2 = ieee_mantissa
-        else:
-            e2 = ieee_exponent - 1023 - 52 - 2
-            m2 = (_U(1) << _U(52)) | ieee_mantissa
-        accept_bounds = (m2 & _U(1)) == _U(0)
-        # The interval of decimals that read back as the double: 4*m2 - 1 - mm_shift (below)
-        # to 4*m2 + 2 (above), in units of 2**e2.
-        mv = _U(4) * m2
-        mm_shift = _U(1) if (ieee_mantissa != _U(0) or ieee_exponent <= 1) else _U(0)
-        vm_trailing_zeros = False
-        vr_trailing_zeros = False
-        if e2 >= 0:
-            q = ((e2 * 78913) >> 18) - (1 if e2 > 3 else 0)  # about log10(2**e2)
-            e10 = q
-            shift = -e2 + q + 125 + ((q * 1217359) >> 19)
-            lo = inv_table[q, 0]
-            hi = inv_table[q, 1]
-            vr = _mul_shift64(mv, lo, hi, shift)
-            vp = _mul_shift64(mv + _U(2), lo, hi, shift)
-            vm = _mul_shift64(mv - _U(1) - mm_shift, lo, hi, shift)
-            if q <= 21:
-                # At most one of mp, mv and mm is a multiple of 5.
-                if mv % _U(5) == _U(0):
-                    vr_trailing_zeros = _pow5_factor(mv) >= q
-                elif accept_bounds:
-                    vm_trailing_zeros = _pow5_factor(mv - _U(1) - mm_shift) >= q
-                elif _pow5_factor(mv + _U(2)) >= q:
-                    vp -= _U(1)
-        else:
-            q = ((-e2 * 732923) >> 20) - (1 if -e2 > 1 else 0)  # about log10(5**-e2)
-            e10 = q + e2
-            i = -e2 - q
-            shift = q - (((i * 1217359) >> 19) + 1 - 125)
-            lo = table[i, 0]
-            hi = table[i, 1]
-            vr = _mul_shift64(mv, lo, hi, shift)
-            vp = _mul_shift64(mv + _U(2), lo, hi, shift)
-            vm = _mul_shift64(mv - _U(1) - mm_shift, lo, hi, shift)
-            if q <= 1:
-                # mv = 4 * m2 has at least 2 trailing zero bits.
-                vr_trailing_zeros = True
-                if accept_bounds:
-                    vm_trailing_zeros = mm_shift == _U(1)
-                else:
-                    vp -= _U(1)
-            elif q < 63:
-                vr_trailing_zeros = (mv & ((_U(1) << _U(q)) - _U(1))) == _U(0)
-
-        # Drop digits while the interval still holds a shorter decimal.
-        ten = _U(10)
-        removed = 0
-        last_removed = _U(0)
-        if vm_trailing_zeros or vr_trailing_zeros:  # the rare general case
-            while vp // ten > vm // ten:
-                vm_trailing_zeros = vm_trailing_zeros and vm % ten == _U(0)
-                vr_trailing_zeros = vr_trailing_zeros and last_removed == _U(0)
-                last_removed = vr % ten
-                vr //= ten
-                vp //= ten
-                vm //= ten
-                removed += 1
-            if vm_trailing_zeros:
-                while vm % ten == _U(0):
-                    vr_trailing_zeros = vr_trailing_zeros and last_removed == _U(0)
-                    last_removed = vr % ten
-                    vr //= ten
-                    vp //= ten
-                    vm //= ten
-                    removed += 1
-            if vr_trailing_zeros and last_removed == _U(5) and (vr & _U(1)) == _U(0):
-                last_removed = _U(4)  # exactly half way: round to even
-            round_up = (
-                vr == vm and (not accept_bounds or not vm_trailing_zeros)
-            ) or last_removed >= _U(5)
-        else:
-            round_up = False
-            hundred = _U(100)
-            if vp // hundred > vm // hundred:
-                round_up = vr % hundred >= _U(50)
-                vr //= hundred
-                vp //= hundred
-                vm //= hundred
-                removed += 2
-            while vp // ten > vm // ten:
-                round_up = vr % ten >= _U(5)
-                vr //= ten
-                vp //= ten
-                vm //= ten
-                removed += 1
-            round_up = round_up or vr == vm
-        return vr + (_U(1) if round_up else _U(0)), e10 + removed
-
-    @njit(cache=True, nogil=True, error_model="numpy")
-    def _write_digits(out, pos, value):  # pragma: no cover
-        """The uint64 ``value`` in decimal at ``out[pos:]``; returns the end position."""
-        ten = _U(10)
-        n = 1
-        bound = ten
-        while n < 20 and value >= bound:
-            n += 1
-            bound *= ten
-        for k in range(pos + n - 1, pos - 1, -1):
-            out[k] = 48 + np.uint8(value % ten)
-            value //= ten
-        return pos + n
-
-    @njit(cache=True, nogil=True, error_model="numpy")
-    def _write_float(out, pos, bits, inv_table, table):  # pragma: no cover
-        """``repr`` of the double with IEEE ``bits`` at ``out[pos:]``; returns the end."""
-        ieee_mantissa = bits & _U(0xFFFFFFFFFFFFF)
-        ieee_exponent = np.int64((bits >> _U(52)) & _U(0x7FF))
-        negative = (bits >> _U(63)) != _U(0)
-        if ieee_exponent == 0x7FF and ieee_mantissa != _U(0):
-            out[pos : pos + 3] = _NAN  # repr drops the sign of a NaN
-            return pos + 3
-        if negative:
-            out[pos] = 45  # -
-            pos += 1
-        if ieee_exponent == 0x7FF:
-            out[pos : pos + 3] = _INF
-            return pos + 3
-        if ieee_exponent == 0 and ieee_mantissa == _U(0):
-            out[pos : pos + 3] = _ZERO
-            return pos + 3
-        digits, e10 = _shortest_digits(ieee_mantissa, ieee_exponent, inv_table, table)
-        n = 1
-        bound = _U(10)
-        while n < 17 and digits >= bound:
-            n += 1
-            bound *= _U(10)
-        decpt = n + e10  # the value is 0.<digits> * 10**decpt
-        # repr's layout (float_repr_style "short", format code "r"): d.ddde+XX when
-        # decpt <= -4 or decpt > 16; else 0.000ddd, ddd.ddd or ddd000.0.
-        scientific = decpt <= -4 or decpt > 16
-        if scientific:
-            start, dot = pos, 1
-        elif decpt <= 0:
-            out[pos] = 48
-            out[pos + 1] = 46
-            for k in range(pos + 2, pos + 2 - decpt):
-                out[k] = 48
-            start, dot = pos + 2 - decpt, n
-        else:
-            start, dot = pos, decpt
-        ten = _U(10)
-        for k in range(n - 1, -1, -1):  # digit k goes after the point when k >= dot
-            out[start + k + (1 if k >= dot else 0)] = 48 + np.uint8(digits % ten)
-            digits //= ten
-        end = start + n
-        if scientific:
-            if n > 1:
-                out[pos + 1] = 46
-                end += 1
-            exponent = decpt - 1
-            out[end] = 101  # e
-            out[end + 1] = 45 if exponent < 0 else 43
-            exponent = abs(exponent)
-            end += 2
-            if exponent < 10:  # at least two exponent digits
-                out[end] = 48
-                end += 1
-            return _write_digits(out, end, _U(exponent))
-        if decpt <= 0:
-            return end
-        if dot < n:
-            out[pos + dot] = 46
-            return end + 1
-        for k in range(end, pos + decpt):
-            out[k] = 48
-        end = pos + decpt
-        out[end] = 46
-        out[end + 1] = 48
-        return end + 2
-
-    @njit(cache=True, nogil=True, error_model="numpy")
-    def _write_int(out, pos, value):  # pragma: no cover
-        """The int64 ``value`` in decimal at ``out[pos:]``; returns the end."""
-        if value < 0:
-            out[pos] = 45
-            return _write_digits(out, pos + 1, _U(-(value + 1)) + _U(1))  # also for -2**63
-        return _write_digits(out, pos, _U(value))
-
-    @njit(cache=True, nogil=True, error_model="numpy")
-    def _csv_rows_numba(x_bits, labels, resp_bits, inv_table, table, out):  # pragma: no cover
-        """CSV rows ``x..., labels..., resp...`` into ``out``; returns the length written."""
-        pos = 0
-        for i in range(x_bits.shape[0]):
-            for j in range(x_bits.shape[1]):
-                pos = _write_float(out, pos, x_bits[i, j], inv_table, table)
-                out[pos] = 44  # ,
-                pos += 1
-            for j in range(labels.shape[1]):
-                pos = _write_int(out, pos, labels[i, j])
-                out[pos] = 44
-                pos += 1
-            for j in range(resp_bits.shape[1]):
-                pos = _write_float(out, pos, resp_bits[i, j], inv_table, table)
-                out[pos] = 44
-                pos += 1
-            out[pos - 1] = 10  # the last separator becomes the newline
-        return pos
-
-
 def save_labelled_data_csv(
     path: PathLike,
     X: np.ndarray,
@@ -702,10 +363,8 @@ def save_labelled_data_csv(
     """Write points with their true labels, EM labels and responsibilities as CSV.
 
     Header: ``x,y`` (``x0,...,x{d-1}`` when d != 2), ``true_label`` (omitted when ``y_true``
-    is None), ``em_label``, ``resp_0,...,resp_{K-1}``. Floats are written as ``repr`` writes
-    them, the shortest text that reads back to the identical double. Large exports (from
-    500,000 cells) format them with compiled code (numba) that writes the identical bytes;
-    the first such export on a machine compiles it, later ones load it from numba's cache.
+    is None), ``em_label``, ``resp_0,...,resp_{K-1}``. Floats are written with ``repr``, the
+    shortest text that reads back to the identical double.
 
     Parameters
     ----------
@@ -747,13 +406,13 @@ def save_labelled_data_csv(
     header = [*x_names, *(name for name, _ in label_columns)]
     header += [f"resp_{k}" for k in range(resp.shape[1])]
 
-    label_array = np.column_stack([lab for _, lab in label_columns])  # (N, L) int64
-    format_block = _csv_block_python
-    if n * len(header) >= _FAST_EXPORT_MIN_VALUES and _fast_export_available():
-        format_block = _csv_block_compiled
-        X, resp = np.ascontiguousarray(X), np.ascontiguousarray(resp)
-    with atomic_writer(path, "wb") as fh:
-        fh.write((",".join(header) + "\n").encode("utf-8"))
-        for start in range(0, n, _EXPORT_BLOCK_ROWS):
-            stop = min(start + _EXPORT_BLOCK_ROWS, n)
-            fh.write(format_block(X[start:stop], label_array[start:stop], resp[start:stop]))
+    block = 65536  # rows formatted at a time: bounded memory for millions of rows
+    with atomic_writer(path, "w") as fh:
+        fh.write(",".join(header) + "\n")
+        for start in range(0, n, block):
+            stop = min(start + block, n)
+            # Python's float repr is the shortest round-tripping form.
+            columns = [list(map(repr, X[start:stop, j].tolist())) for j in range(d)]
+            columns += [list(map(str, lab[start:stop].tolist())) for _, lab in label_columns]
+            columns += [list(map(repr, resp[start:stop, k].tolist())) for k in range(resp.shape[1])]
+            fh.write("".join(",".join(row) + "\n" for row in zip(*columns, strict=True)))
