@@ -345,3 +345,19 @@ def test_membership_mode_shows_a_colour_bar(qtbot, blobs):
     assert not canvas.colour_bar_visible
     with pytest.raises(ValueError):
         canvas.set_colour_mode("rainbow")
+
+
+@pytest.mark.parametrize("backend", ["numpy", "numba"])
+def test_a_component_of_weight_zero_is_never_chosen(blobs, backend):
+    from gmmviz.core.em import MixtureParams
+
+    X, _ = blobs
+    step = em_step(X, 3)
+    weights = np.array([0.6, 0.4, 0.0])
+    params = MixtureParams.from_covariances(
+        weights, step.means, step.covariances, step.covariance_type
+    )
+    pc = point_colours(X, params, palette.label_colours(3), component=2, backend=backend)
+    assert not (pc.labels == 2).any()
+    assert np.isfinite(pc.rgb).all()
+    np.testing.assert_array_equal(pc.member, 0.0)

@@ -214,7 +214,8 @@ def point_colours_numpy(
 if njit is not None:
     _BLOCK = 256
 
-    @njit(parallel=True, cache=True, nogil=True, fastmath=True)
+    # fastmath without "nnan"/"ninf": log-densities can be -inf (a component of weight 0)
+    @njit(parallel=True, cache=True, nogil=True, fastmath={"nsz", "arcp", "contract", "reassoc"})
     def _fused_colours(
         X, means, prec, log_norm, colours, component, skip, labels_only, labels, rgb, member
     ):

@@ -65,6 +65,8 @@ from gmmviz.ui.view_bar import ViewBar
 APP_NAME = "gmmviz"
 #: Longest wait for a paint before the worker is released anyway (hidden or minimised window).
 PAINT_TIMEOUT_MS = 250
+#: Python's thread switch interval while the window is open (the default is 5 ms).
+SWITCH_INTERVAL_S = 0.001
 #: Shortest interval between two redraws of the log-likelihood curve while playing.
 PLOT_INTERVAL_MS = 80
 
@@ -137,6 +139,9 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE_SHEET)
         self._store = settings if settings is not None else QSettings(APP_NAME, APP_NAME)
         self._remember = remember
+        # The worker runs Python between its kernels; with the default 5 ms switch interval
+        # every paint callback of this thread could wait that long for the GIL.
+        sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         # Compile the numba kernels off this thread (numpy serves until they are ready).
         kernels.start_warm_up()
         display.start_warm_up()
