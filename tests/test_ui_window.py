@@ -314,3 +314,38 @@ def test_large_data_is_drawn_as_a_raster_that_follows_zoom(qtbot, window):
     assert (x0, x1) == (pytest.approx(visible.left()), pytest.approx(visible.right()))
     assert (y0, y1) == (pytest.approx(visible.top()), pytest.approx(visible.bottom()))
     assert raster.rgba[..., 3].any()  # points inside the zoomed rectangle are drawn
+
+
+def test_hammering_the_controls_during_runs_stays_consistent(qtbot, window):
+    """Random clicks while EM runs: no exception, no stale frame, history always in order."""
+    rng = np.random.default_rng(11)
+    load(qtbot, window, DatasetSpec("moons", 600, None, 0), tol=0.0, max_iter=10_000)
+    window.em_panel.set_rate(None)
+    actions = [
+        window.step,
+        window.toggle_play,
+        window.run_to_end,
+        window.reset,
+        lambda: window.model_panel.k.setValue(int(rng.integers(2, 7))),
+        lambda: window.generate(DatasetSpec("blobs", int(rng.integers(200, 800)), None, 1)),
+        lambda: window.show_index(int(rng.integers(0, max(len(window.history), 1)))),
+        window.follow_latest,
+        lambda: window.view_bar.set_colour_by(str(rng.choice(["true", "hard", "blend", "member"]))),
+    ]
+    for _ in range(60):
+        actions[int(rng.integers(len(actions)))]()
+        qtbot.wait(int(rng.integers(0, 40)))
+        its = iterations(window)
+        assert its == list(range(len(its)))  # one run's snapshots, in order
+        display = window.canvas.shown_display
+        if display is not None and display.markers is not None:
+            assert len(display.markers.index) == window.data.n_samples
+    window.pause()
+    window.follow_latest()
+    qtbot.waitUntil(
+        lambda: window.canvas.shown_display is not None
+        and window.shown_step is not None
+        and window.canvas.shown_display.iteration == window.shown_step.iteration,
+        timeout=10000,
+    )
+    assert window.shown_step.params.n_components == window.history.settings.n_components
