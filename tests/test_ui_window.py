@@ -349,3 +349,17 @@ def test_hammering_the_controls_during_runs_stays_consistent(qtbot, window):
         timeout=10000,
     )
     assert window.shown_step.params.n_components == window.history.settings.n_components
+
+
+def test_closing_with_a_pending_change_does_not_restart_em(qtbot, settings_dir):
+    w = MainWindow(remember=False)
+    qtbot.addWidget(w)
+    w.show()
+    load(qtbot, w)
+    w.model_panel.k.setValue(5)  # debounced re-initialisation pending...
+    w.canvas.view.setRange(xRange=(0, 1), yRange=(0, 1))  # ...and a view change
+    w.close()
+    qtbot.wait(600)  # an exception in a late timer would fail this test
+    assert w.is_closed and not w.controller.is_running()
+    w.reset()  # commands on a closed window do nothing
+    w.generate()

@@ -452,6 +452,8 @@ class MainWindow(QMainWindow):
     def generate(self, spec: DatasetSpec | None = None, play: bool = False) -> None:
         """Generate a dataset on the worker; EM restarts on it when it arrives (and plays
         at once with ``play``)."""
+        if self.is_closed:
+            return
         if not isinstance(spec, DatasetSpec):
             spec = self.dataset_panel.spec()
         self.dataset_panel.set_spec(spec)
@@ -465,6 +467,8 @@ class MainWindow(QMainWindow):
 
     def open_data(self, path: str | Path, play: bool = False) -> None:
         """Load a data file on the worker; EM restarts on it when it arrives."""
+        if self.is_closed:
+            return
         self.controller.pause()
         self.status(f"Reading {path}…")
         token = self.controller.submit(partial(load_source, str(path)))
@@ -514,6 +518,8 @@ class MainWindow(QMainWindow):
 
     def reset(self, play: bool = False) -> None:
         """Start EM again from the initialisation (with the current model settings)."""
+        if self.is_closed:
+            return
         if self.data is None:
             self.status("No data yet: press Generate or open a data file.")
             return
@@ -772,6 +778,8 @@ class MainWindow(QMainWindow):
         self.likelihood.set_history(it, ll, self.history.converged_at)
 
     def _request_render(self, step) -> None:
+        if self.is_closed:
+            return
         self._render_token = self.controller.render(step, self.canvas.view_request())
 
     # ================================================================== view
@@ -788,6 +796,8 @@ class MainWindow(QMainWindow):
             self._render_data_only()
 
     def _on_view_changed(self) -> None:
+        if self.is_closed:
+            return
         if self.canvas.uses_markers or self.data is None:
             return
         self.controller.set_request(self.canvas.view_request())
@@ -799,7 +809,7 @@ class MainWindow(QMainWindow):
     def _render_data_only(self) -> None:
         # Before EM's first snapshot arrives (k-means on a million points takes a while),
         # show the data coloured by its true classes.
-        if self._renderer is None:
+        if self._renderer is None or self.is_closed:
             return
         renderer, request = self._renderer, self.canvas.view_request()
         token = self.controller.submit(lambda: renderer(None, request))
@@ -827,6 +837,8 @@ class MainWindow(QMainWindow):
             self.status(f"Playing at {speed_label(rate)}.")
 
     def _on_model_changed(self, settings: ModelSettings) -> None:
+        if self.is_closed:
+            return
         if self.data is None:
             return
         self.reset()
@@ -1056,8 +1068,20 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_settings()
         self.hide()  # closing feels instant even if the worker finishes an iteration first
+        # pending timers (a debounced K change, say) must not restart EM after this
+        for timer in (
+            self._paint_timer,
+            self._plot_timer,
+            self.model_panel._debounce,
+            self.canvas._view_timer,
+        ):
+            timer.stop()
         self.controller.shutdown()
         event.accept()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.controller.is_closed
 
     # ================================================================== start-up
 
