@@ -202,3 +202,22 @@ def test_warm_up_compiles_in_the_background_and_numpy_serves_meanwhile():
         "assert abs(first.lower_bound_ - second.lower_bound_) < 1e-12\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+@pytest.mark.parametrize("backend", ["numba", "numpy"])
+def test_component_of_weight_zero_gets_no_responsibility(backend):
+    """log(0) = -inf flows through the kernels (fastmath must not assume finite values)."""
+    from gmmviz.core.em import MixtureParams
+
+    X = mixture_data(7, n=2000)
+    params = MixtureParams.from_covariances(
+        np.array([0.5, 0.5, 0.0]), X[:3], np.tile(np.eye(2), (3, 1, 1)), "full"
+    )
+    result = e_step(X, params, backend=backend)
+    reference = e_step(X, params, backend="numpy")
+    assert np.isfinite(result.log_likelihood)
+    assert result.log_likelihood == pytest.approx(reference.log_likelihood, rel=1e-13)
+    assert result.stats.resp_sum[2] == 0.0
+    resp = responsibilities(X, params, backend=backend)
+    assert np.all(resp[:, 2] == 0.0)
+    np.testing.assert_allclose(resp.sum(axis=1), 1.0, rtol=1e-13)

@@ -87,7 +87,7 @@ def _assign_numpy(X: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.nd
 if numba is not None:
     from numba import njit, prange
 
-    @njit(parallel=True, cache=True)
+    @njit(parallel=True, cache=True, nogil=True)
     def _assign_numba(X, centres):  # pragma: no cover - compiled
         n_samples, n_features = X.shape
         n_clusters = centres.shape[0]

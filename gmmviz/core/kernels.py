@@ -157,6 +157,9 @@ if numba is not None:
     # (d, B) scratch so that every inner loop runs over contiguous rows, which LLVM
     # vectorises; partial sums are kept per block and added in a fixed order afterwards.
     BLOCK_ROWS = 256
+    # fastmath lets LLVM reorder sums and vectorise, but not assume finite values: a
+    # component of weight 0 has log-density -inf everywhere.
+    FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
     # exp(x) is taken as 0 below EXP_FLOOR: such a term is < 1e-304 of its row's largest,
     # zero to double precision, and computing it would only produce subnormals.
     EXP_FLOOR = -700.0
@@ -166,7 +169,7 @@ if numba is not None:
     # 1/j! for j = 13..0: Taylor series of e^r, |r| <= ln2/2, truncation error < 3e-17.
     EXP_COEFFS = np.array([1.0 / math.factorial(j) for j in range(13, -1, -1)])
 
-    @njit(cache=True, fastmath=True, inline="always")
+    @njit(cache=True, fastmath=FASTMATH, inline="always")
     def _exp_nonpositive(x, bits, r):  # pragma: no cover
         """e**x for x <= 0 without libm, so that LLVM can vectorise the loop around it.
 
@@ -185,7 +188,7 @@ if numba is not None:
         bits[r] = (np.int64(n) + 1023) << 52
         return p if keep else 0.0
 
-    @njit(cache=True, fastmath=True, inline="always")
+    @njit(cache=True, fastmath=FASTMATH, inline="always")
     def _block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc):  # pragma: no cover
         """Fill xs[:, :n] with the block's coordinates and lp[:, :n] with log wₖ N(x|k)."""
         n_components, n_features = means.shape
@@ -209,7 +212,7 @@ if numba is not None:
             for r in range(n):
                 lp[k, r] = c - 0.5 * lp[k, r]
 
-    @njit(parallel=True, cache=True, fastmath=True)
+    @njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)
     def _estep_stats_numba(X, means, prec_chol, log_norm):  # pragma: no cover
         n_samples, n_features = X.shape
         n_components = means.shape[0]
@@ -270,7 +273,7 @@ if numba is not None:
                         second[b, k, j, m] = s2
         return ll, resp_sum, first, second
 
-    @njit(parallel=True, cache=True, fastmath=True)
+    @njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)
     def _weighted_log_prob_numba(X, means, prec_chol, log_norm):  # pragma: no cover
         n_samples, n_features = X.shape
         n_components = means.shape[0]
