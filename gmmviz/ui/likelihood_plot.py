@@ -67,6 +67,7 @@ class LikelihoodPlot(pg.PlotWidget):
         item.addItem(self.label)
         self.label.hide()
         self._n = 0
+        self._range: tuple[float, float, float, float] | None = None
 
     def set_history(
         self, iterations: np.ndarray, log_likelihoods: np.ndarray, converged_at: int | None
@@ -74,6 +75,7 @@ class LikelihoodPlot(pg.PlotWidget):
         """Redraw the whole curve (a few hundred points at most)."""
         self._n = len(iterations)
         self.curve.setData(iterations, log_likelihoods)
+        self._fit_range(iterations, log_likelihoods)
         if converged_at is not None and self._n:
             x, y = iterations[converged_at], log_likelihoods[converged_at]
             self.star.setData([x], [y])
@@ -83,6 +85,29 @@ class LikelihoodPlot(pg.PlotWidget):
         else:
             self.star.setData([], [])
             self.label.hide()
+
+    def _fit_range(self, x: np.ndarray, y: np.ndarray) -> None:
+        """Grow the view in steps, not with every point: a new range re-renders both axes,
+        which costs more than the curve itself."""
+        vb = self.getPlotItem().getViewBox()
+        finite = np.isfinite(y)
+        if not len(x) or not finite.any():
+            self._range = None
+            vb.enableAutoRange()
+            return
+        lo, hi = float(y[finite].min()), float(y[finite].max())
+        xmax = float(x.max())
+        old = self._range
+        if old is not None and xmax <= old[1] and old[2] <= lo and hi <= old[3]:
+            return  # still fits
+        span = max(hi - lo, 1e-9 * max(abs(hi), 1.0), 1e-12)
+        x1 = max(10.0, np.ceil(xmax * 1.5))
+        if old is not None and old[2] <= lo and hi <= old[3]:
+            y0, y1 = old[2], old[3]  # only the iterations outgrew the view
+        else:
+            y0, y1 = lo - 0.08 * span, hi + 0.25 * span  # room above: EM climbs
+        self._range = (0.0, x1, y0, y1)
+        vb.setRange(xRange=(-0.3, x1), yRange=(y0, y1), padding=0)
 
     def set_cursor(self, iteration: int | None) -> None:
         """Mark the iteration the canvas shows (``None`` hides the mark)."""
