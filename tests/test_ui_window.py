@@ -81,6 +81,9 @@ def test_step_then_play_to_convergence(qtbot, window):
     _, y = window.likelihood.data()
     np.testing.assert_array_equal(y, ll)
     assert window.likelihood.converged_marked
+    label = window.likelihood.label  # on screen, inside the plot
+    box = window.likelihood.getPlotItem().vb.sceneBoundingRect()
+    assert box.contains(label.mapRectToScene(label.boundingRect()).center())
     assert window.em_panel.badge.property("state") == "converged"
     assert "Converged" in window.statusBar().currentMessage()
     assert not window.act_run.isEnabled()

@@ -82,6 +82,8 @@ class LikelihoodPlot(pg.PlotWidget):
             self.label.setText(f"converged at iteration {int(x)}")
             self.label.setPos(x, y)
             self.label.show()
+            # a hidden TextItem ignores view changes: bring its scaling up to date
+            self.label.updateTransform(force=True)
         else:
             self.star.setData([], [])
             self.label.hide()
