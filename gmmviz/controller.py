@@ -23,6 +23,7 @@ Threading rules (see DESIGN.md):
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import enum
 import itertools
@@ -30,6 +31,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -77,6 +79,19 @@ def _guard_singleton_refcounts() -> bool:
 
 
 PYSIDE_REFCOUNT_LEAK = _guard_singleton_refcounts()
+
+# Controllers still open when the interpreter exits (a script that never closed its
+# window) are shut down first, so that no QThread is destroyed while running.
+_OPEN_CONTROLLERS: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _shutdown_open_controllers() -> None:
+    for controller in list(_OPEN_CONTROLLERS):
+        try:
+            controller.shutdown()
+        except RuntimeError:  # its C++ side is already gone
+            pass
 
 RunFactory = Callable[[], Iterator[Any]]
 Renderer = Callable[[Any, Any], Any]
@@ -393,6 +408,7 @@ class EMController(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
+        _OPEN_CONTROLLERS.add(self)
 
     # ------------------------------------------------------------------ state
 
@@ -584,6 +600,7 @@ class EMController(QObject):
         self._set_playing(False)
         self._worker.quit()
         self._worker.wait()
+        _OPEN_CONTROLLERS.discard(self)
 
     # ------------------------------------------------------------------ internals
 

@@ -318,3 +318,28 @@ def test_the_thread_leak_fixture_fails_a_leaking_test(pytester):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*test left 1 QThread(s) running: gmmviz-em-worker*"])
+
+
+def test_exiting_without_shutdown_stops_the_worker_first():
+    """A script that forgets shutdown() still exits cleanly: no 'QThread: Destroyed while
+    thread is still running' (which aborts the process)."""
+    code = (
+        "import os, time; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+        "from PySide6.QtCore import QCoreApplication\n"
+        "from gmmviz.controller import EMController\n"
+        "app = QCoreApplication([])\n"
+        "c = EMController()\n"
+        "def run():\n"
+        "    while True:\n"
+        "        time.sleep(0.01)\n"
+        "        yield 1\n"
+        "c.start(run, play=True)\n"
+        "t = time.time()\n"
+        "while time.time() - t < 0.3:\n"
+        "    app.processEvents()\n"
+        "print('leaving')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "leaving" in out.stdout
+    assert "Destroyed while thread" not in out.stderr

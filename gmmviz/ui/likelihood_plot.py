@@ -63,8 +63,11 @@ class LikelihoodPlot(pg.PlotWidget):
             size=16, symbol="star", brush=pg.mkBrush(*CONVERGED), pen=pg.mkPen(20, 90, 20)
         )
         item.addItem(self.star)
-        self.label = pg.TextItem(color=(20, 110, 20), anchor=(1.04, -0.15))
-        item.addItem(self.label)
+        # In the plot's bottom-right corner, not at the star: a text item in data
+        # coordinates is re-placed on every range change (and lags behind it).
+        self.label = pg.LabelItem("", color="#146e14", size="9pt")
+        self.label.setParentItem(item.getViewBox())
+        self.label.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-8, -4))
         self.label.hide()
         self._n = 0
         self._range: tuple[float, float, float, float] | None = None
@@ -79,11 +82,8 @@ class LikelihoodPlot(pg.PlotWidget):
         if converged_at is not None and self._n:
             x, y = iterations[converged_at], log_likelihoods[converged_at]
             self.star.setData([x], [y])
-            self.label.setText(f"converged at iteration {int(x)}")
-            self.label.setPos(x, y)
+            self.label.setText(f"★ converged at iteration {int(x)}", color="#146e14")
             self.label.show()
-            # a hidden TextItem ignores view changes: bring its scaling up to date
-            self.label.updateTransform(force=True)
         else:
             self.star.setData([], [])
             self.label.hide()
