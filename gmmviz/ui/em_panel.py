@@ -119,6 +119,8 @@ class EMPanel(QGroupBox):
 
     def set_badge(self, text: str, state: str) -> None:
         """``state`` is one of idle, running, converged, stopped, error (styled)."""
+        if text == self.badge.text() and state == self.badge.property("state"):
+            return  # re-polishing a styled widget every frame is not free
         self.badge.setText(text)
         self.badge.setProperty("state", state)
         self.badge.style().unpolish(self.badge)
