@@ -362,7 +362,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.fills = EllipseFillItem()
         self.markers = MarkerItem()
         self.image = pg.ImageItem(axisOrder="row-major")
-        self.outlines = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(OUTLINE, width=1.1))
+        self.outlines = pg.PlotCurveItem(connect="finite", pen=pg.mkPen(OUTLINE, width=1))
         self.outlines.setZValue(3)
         self.means = MeansItem()
         self.means.setZValue(4)
