@@ -8,6 +8,7 @@ controller's worker; this thread only moves finished arrays into widgets.
 
 from __future__ import annotations
 
+import gc
 import json
 import math
 import sys
@@ -176,6 +177,10 @@ class MainWindow(QMainWindow):
             self._restore_settings()
         self._on_colour_changed(self.view_bar.colour_by(), self.view_bar.component_index())
         self._update_actions()
+        # Everything alive now (Qt wrappers, pyqtgraph items, numpy, numba) lives as long
+        # as the window: keep it out of the cyclic collector's full passes, which otherwise
+        # scan it all and stall the event loop for tens of milliseconds.
+        gc.freeze()
 
     # ================================================================== construction
 
