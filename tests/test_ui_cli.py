@@ -146,3 +146,11 @@ def test_scripted_run_of_a_data_file_and_its_errors(tmp_path):
     assert out.returncode == 1
     assert "error" in out.stderr and "n_components" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_fit_reaches_the_real_fit_command(capsys):
+    pytest.importorskip("gmmviz.fit_command")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["fit", "--help"])
+    assert exc.value.code == 0
+    assert "gmmviz fit" in capsys.readouterr().out
