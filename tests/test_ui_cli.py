@@ -150,7 +150,9 @@ def test_scripted_run_of_a_data_file_and_its_errors(tmp_path):
 
 def test_fit_reaches_the_real_fit_command(capsys):
     pytest.importorskip("gmmviz.fit_command")
-    with pytest.raises(SystemExit) as exc:
-        cli.main(["fit", "--help"])
-    assert exc.value.code == 0
+    try:
+        status = cli.main(["fit", "--help"])
+    except SystemExit as exc:  # argparse's --help may exit or be turned into a status
+        status = exc.code
+    assert status == 0
     assert "gmmviz fit" in capsys.readouterr().out
