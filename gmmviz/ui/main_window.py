@@ -177,10 +177,7 @@ class MainWindow(QMainWindow):
             self._restore_settings()
         self._on_colour_changed(self.view_bar.colour_by(), self.view_bar.component_index())
         self._update_actions()
-        # Everything alive now (Qt wrappers, pyqtgraph items, numpy, numba) lives as long
-        # as the window: keep it out of the cyclic collector's full passes, which otherwise
-        # scan it all and stall the event loop for tens of milliseconds.
-        gc.freeze()
+        _freeze_startup_objects()
 
     # ================================================================== construction
 
@@ -1093,6 +1090,20 @@ class MainWindow(QMainWindow):
     def start_default(self) -> None:
         """What a first start shows: the dataset panel's dataset, EM initialised."""
         self.generate(self.dataset_panel.spec())
+
+
+_startup_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """Keep what start-up created (Qt wrappers, pyqtgraph items, numpy, numba: all alive as
+    long as the app) out of the cyclic collector's full passes, which otherwise scan it all
+    and stall the event loop for tens of milliseconds. Once per process, garbage first."""
+    global _startup_frozen
+    if not _startup_frozen:
+        _startup_frozen = True
+        gc.collect()
+        gc.freeze()
 
 
 def _on_gui_thread() -> bool:
