@@ -93,6 +93,7 @@ def _shutdown_open_controllers() -> None:
         except RuntimeError:  # its C++ side is already gone
             pass
 
+
 RunFactory = Callable[[], Iterator[Any]]
 Renderer = Callable[[Any, Any], Any]
 

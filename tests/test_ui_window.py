@@ -346,9 +346,11 @@ def test_hammering_the_controls_during_runs_stays_consistent(qtbot, window):
     window.pause()
     window.follow_latest()
     qtbot.waitUntil(
-        lambda: window.canvas.shown_display is not None
-        and window.shown_step is not None
-        and window.canvas.shown_display.iteration == window.shown_step.iteration,
+        lambda: (
+            window.canvas.shown_display is not None
+            and window.shown_step is not None
+            and window.canvas.shown_display.iteration == window.shown_step.iteration
+        ),
         timeout=10000,
     )
     assert window.shown_step.params.n_components == window.history.settings.n_components
