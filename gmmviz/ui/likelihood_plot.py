@@ -102,7 +102,8 @@ class LikelihoodPlot(pg.PlotWidget):
         old = self._range
         if old is not None and xmax <= old[1] and old[2] <= lo and hi <= old[3]:
             return  # still fits
-        span = max(hi - lo, 1e-9 * max(abs(hi), 1.0), 1e-12)
+        # at least 1e-4 relative: a single point (or a flat curve) gets readable ticks
+        span = max(hi - lo, 1e-4 * max(abs(hi), 1.0))
         x1 = max(10.0, np.ceil(xmax * 1.5))
         if old is not None and old[2] <= lo and hi <= old[3]:
             y0, y1 = old[2], old[3]  # only the iterations outgrew the view
