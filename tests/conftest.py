@@ -7,7 +7,9 @@ core's tests must be able to run (and to prove the core never imports Qt) withou
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 
@@ -20,6 +22,7 @@ os.environ["PYQTGRAPH_QT_LIB"] = "PySide6"
 # Never read or write the user's settings: QSettings on Linux follows XDG_CONFIG_HOME.
 _SETTINGS_DIR = tempfile.mkdtemp(prefix="gmmviz-test-settings-")
 os.environ["XDG_CONFIG_HOME"] = _SETTINGS_DIR
+atexit.register(shutil.rmtree, _SETTINGS_DIR, ignore_errors=True)
 
 
 def _qt_loaded() -> bool:
