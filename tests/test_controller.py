@@ -343,3 +343,31 @@ def test_exiting_without_shutdown_stops_the_worker_first():
     assert out.returncode == 0, out.stderr[-2000:]
     assert "leaving" in out.stdout
     assert "Destroyed while thread" not in out.stderr
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="per-thread nice values are Linux's")
+def test_background_threads_yield_to_the_gui_thread():
+    import os
+
+    from gmmviz.controller import BACKGROUND_NICE, lower_background_priority
+
+    ready, done = threading.Event(), threading.Event()
+    tid = []
+
+    def background():
+        tid.append(threading.get_native_id())
+        ready.set()
+        done.wait(10)
+
+    thread = threading.Thread(target=background)
+    thread.start()
+    ready.wait(10)
+    gui = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, gui)
+    try:
+        lower_background_priority(gui)
+        assert os.getpriority(os.PRIO_PROCESS, tid[0]) >= BACKGROUND_NICE
+        assert os.getpriority(os.PRIO_PROCESS, gui) == before  # the GUI thread keeps its
+    finally:
+        done.set()
+        thread.join()
