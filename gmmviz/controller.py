@@ -24,7 +24,6 @@ Threading rules (see DESIGN.md):
 from __future__ import annotations
 
 import atexit
-import ctypes
 import enum
 import itertools
 import os
@@ -39,47 +38,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
-
-
-def _guard_singleton_refcounts() -> bool:
-    """Work around a PySide6 6.12.0 reference leak on CPython < 3.12.
-
-    PySide6 6.12.0 returns ``None`` from void C++ methods, and ``True`` from
-    ``Signal.emit``, without taking a new reference. On CPython 3.12+ these objects are
-    immortal and nothing happens; on 3.11 every such call lowers their reference count by
-    one, and after some ten thousand calls (seconds of animation) the interpreter aborts
-    with "deallocating None". When the leak is detected, the three singletons get a
-    reference count so large that the leak can never bring it to zero (they are never
-    deallocated in a healthy interpreter anyway).
-
-    Returns
-    -------
-    bool
-        Whether the leak was detected (and the counts raised).
-    """
-    if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
-        return False
-    if hasattr(sys, "getobjects"):  # a Py_TRACE_REFS build has a different object header
-        return False
-
-    class _Probe(QObject):
-        ping = Signal()
-
-    probe = _Probe()
-    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
-    for _ in range(16):
-        probe.setObjectName("probe")
-        probe.ping.emit()
-    leaked = (sys.getrefcount(None) < none_before - 8) or (sys.getrefcount(True) < true_before - 8)
-    del probe
-    if leaked:
-        for singleton in (None, True, False):
-            # ob_refcnt is the first field of every object in release builds of CPython.
-            ctypes.c_ssize_t.from_address(id(singleton)).value += 1 << 40
-    return leaked
-
-
-PYSIDE_REFCOUNT_LEAK = _guard_singleton_refcounts()
 
 # Controllers still open when the interpreter exits (a script that never closed its
 # window) are shut down first, so that no QThread is destroyed while running.

@@ -278,8 +278,9 @@ def test_real_em_run_arrives_complete_and_in_order(controller, qtbot):
 
 
 def test_pyside_reference_leak_cannot_crash_a_long_session():
-    """Many void calls and signal emissions (PySide6 6.12.0 leaks a reference to None or
-    True on each, on Python < 3.12) must not bring the interpreter down."""
+    """Many void calls and signal emissions must not bring the interpreter down (PySide6
+    6.12.0 leaks a reference to None or True on each on Python < 3.12; pyproject.toml
+    excludes that release there)."""
     code = (
         "import os; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
         "import gmmviz.controller\n"
