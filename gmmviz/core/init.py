@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gmmviz.core.kernels import _KERNEL_LOCK, numba, resolve_backend
+from gmmviz.core.kernels import KERNEL_LOCK, numba, resolve_backend
 
 INIT_METHODS: tuple[str, ...] = ("kmeans", "k-means++", "random", "random_from_data")
 
@@ -111,7 +111,7 @@ def _assign(
     X: np.ndarray, centres: np.ndarray, backend: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     if resolve_backend(backend) == "numba":
-        with _KERNEL_LOCK:
+        with KERNEL_LOCK:
             return _assign_numba(X, np.ascontiguousarray(centres))
     return _assign_numpy(X, centres)
 

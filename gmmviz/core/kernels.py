@@ -31,7 +31,7 @@ BACKENDS: tuple[str, ...] = ("numba", "numpy")
 
 # numba's default threading layer must not run two parallel kernels at once (from the UI
 # thread and the EM worker, say); callers take this lock around every launch.
-_KERNEL_LOCK = threading.Lock()
+KERNEL_LOCK = threading.Lock()
 
 
 _warm_up_done = threading.Event()
@@ -189,7 +189,7 @@ if numba is not None:
         return p if keep else 0.0
 
     @njit(cache=True, fastmath=FASTMATH, inline="always")
-    def _block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc):  # pragma: no cover
+    def block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc):  # pragma: no cover
         """Fill xs[:, :n] with the block's coordinates and lp[:, :n] with log wₖ N(x|k)."""
         n_components, n_features = means.shape
         for r in range(n):
@@ -230,7 +230,7 @@ if numba is not None:
             diff = np.empty((n_features, BLOCK_ROWS))
             bits = np.empty(BLOCK_ROWS, dtype=np.int64)
             scale = bits.view(np.float64)
-            _block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc)
+            block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc)
             # log-sum-exp over components, row by row
             row_max = np.full(BLOCK_ROWS, -np.inf)
             for k in range(n_components):
@@ -285,7 +285,7 @@ if numba is not None:
             xs = np.empty((n_features, BLOCK_ROWS))
             lp = np.empty((n_components, BLOCK_ROWS))
             acc = np.empty(BLOCK_ROWS)
-            _block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc)
+            block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc)
             for r in range(n):
                 for k in range(n_components):
                     out[start + r, k] = lp[k, r]
@@ -321,7 +321,7 @@ def estep_stats(
     """
     if resolve_backend(backend) == "numpy":
         return _estep_stats_numpy(X, means, prec_chol, log_norm)
-    with _KERNEL_LOCK:
+    with KERNEL_LOCK:
         ll, resp_sum, first, second = _estep_stats_numba(X, means, prec_chol, log_norm)
     # Block partials summed in a fixed order: the result does not depend on thread timing.
     second = second.sum(axis=0)
@@ -346,7 +346,7 @@ def weighted_log_prob(
     """
     if resolve_backend(backend) == "numpy":
         return _weighted_log_prob_numpy(X, means, prec_chol, log_norm)
-    with _KERNEL_LOCK:
+    with KERNEL_LOCK:
         return _weighted_log_prob_numba(X, means, prec_chol, log_norm)
 
 

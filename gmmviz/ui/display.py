@@ -30,10 +30,10 @@ try:  # numba is a dependency; the numpy path gives the same numbers where it is
 except ImportError:  # pragma: no cover
     njit = None
 
-try:  # the core serialises numba's parallel launches (its threading layer needs it)
-    from gmmviz.core.kernels import _KERNEL_LOCK as _LAUNCH_LOCK
-except ImportError:  # pragma: no cover
-    _LAUNCH_LOCK = threading.Lock()
+from gmmviz.core.kernels import KERNEL_LOCK, weighted_log_prob
+
+if njit is not None:
+    from gmmviz.core.kernels import block_log_probs
 
 #: Above this many points the canvas draws a raster instead of markers.
 MARKER_LIMIT = 30_000
@@ -152,16 +152,6 @@ class PointColours:
     member: np.ndarray
 
 
-def _kernel_inputs(params) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(means (K, d), upper precision Cholesky stack (K, d, d), log_norm (K,))``."""
-    means, prec, log_norm = params.kernel_inputs()
-    return (
-        np.ascontiguousarray(means, dtype=np.float64),
-        np.ascontiguousarray(prec, dtype=np.float64),
-        np.ascontiguousarray(log_norm, dtype=np.float64),
-    )
-
-
 def point_colours_numpy(
     X: np.ndarray,
     params,
@@ -180,7 +170,7 @@ def point_colours_numpy(
         Component colours (0..255).
     component : int
     """
-    means, prec, log_norm = _kernel_inputs(params)
+    means, prec, log_norm = params.kernel_inputs()
     n = X.shape[0]
     labels = np.empty(n, dtype=np.int32)
     rgb = np.empty((0 if labels_only else n, 3), dtype=np.float32)
@@ -188,10 +178,7 @@ def point_colours_numpy(
     col = np.asarray(colours, dtype=np.float64)
     for start in range(0, n, chunk):
         Xc = X[start : start + chunk]
-        lp = np.empty((Xc.shape[0], means.shape[0]))
-        for k in range(means.shape[0]):
-            y = (Xc - means[k]) @ prec[k]
-            lp[:, k] = log_norm[k] - 0.5 * np.einsum("ij,ij->i", y, y)
+        lp = weighted_log_prob(Xc, means, prec, log_norm, backend="numpy")
         labels[start : start + chunk] = lp.argmax(axis=1)
         if labels_only:
             continue
@@ -219,9 +206,9 @@ if njit is not None:
     def _fused_colours(
         X, means, prec, log_norm, colours, component, skip, labels_only, labels, rgb, member
     ):
-        # Blocks of rows: the log-densities are computed for a whole block at a time with
-        # the rows innermost (contiguous, so LLVM vectorises them), then each row's
-        # log-sum-exp and colour sums; terms ``skip`` nats below the row's best are dropped.
+        # Blocks of rows: the core's block_log_probs gives a whole block's log-densities
+        # (rows innermost, vectorised), then each row's log-sum-exp and colour sums; terms
+        # ``skip`` nats below the row's best are dropped.
         n, d = X.shape
         n_comp = means.shape[0]
         n_blocks = (n + _BLOCK - 1) // _BLOCK
@@ -233,25 +220,7 @@ if njit is not None:
             acc = np.empty(_BLOCK)
             best = np.empty(_BLOCK)
             arg = np.zeros(_BLOCK, dtype=np.int32)
-            for r in range(m):
-                for j in range(d):
-                    xs[j, r] = X[start + r, j]
-            for k in range(n_comp):
-                for r in range(m):
-                    lp[k, r] = 0.0
-                for j in range(d):
-                    for r in range(m):
-                        acc[r] = 0.0
-                    for a in range(j + 1):  # upper triangular: column j uses rows 0..j
-                        p = prec[k, a, j]
-                        mu = means[k, a]
-                        for r in range(m):
-                            acc[r] += (xs[a, r] - mu) * p
-                    for r in range(m):
-                        lp[k, r] += acc[r] * acc[r]
-                c = log_norm[k]
-                for r in range(m):
-                    lp[k, r] = c - 0.5 * lp[k, r]
+            block_log_probs(X, start, m, means, prec, log_norm, xs, lp, acc)
             for r in range(m):
                 best[r] = -np.inf
                 arg[r] = 0
@@ -329,14 +298,14 @@ def point_colours(
         backend = "numba" if (big and _numba_ready()) else "numpy"
     if backend == "numpy" or njit is None:
         return point_colours_numpy(X, params, colours, component, labels_only=labels_only)
-    means, prec, log_norm = _kernel_inputs(params)
+    means, prec, log_norm = params.kernel_inputs()
     n = X.shape[0]
     labels = np.empty(n, dtype=np.int32)
     rgb = np.empty((0 if labels_only else n, 3), dtype=np.float32)
     member = np.empty(0 if labels_only else n, dtype=np.float32)
     Xc = np.ascontiguousarray(X, dtype=np.float64)
     col = np.ascontiguousarray(colours, dtype=np.float64)
-    with _LAUNCH_LOCK:
+    with KERNEL_LOCK:
         _fused_colours(
             Xc, means, prec, log_norm, col, component, _SKIP_NATS, labels_only, labels, rgb, member
         )
@@ -503,7 +472,7 @@ def start_warm_up() -> None:
             prec = np.ascontiguousarray(np.broadcast_to(np.eye(2), (3, 2, 2)))
             log_norm = np.full(3, -math.log(3.0))
             out = (np.empty(64, np.int32), np.empty((64, 3), np.float32), np.empty(64, np.float32))
-            with _LAUNCH_LOCK:
+            with KERNEL_LOCK:
                 _fused_colours(
                     X, means, prec, log_norm, np.ones((3, 3)), 0, _SKIP_NATS, False, *out
                 )
