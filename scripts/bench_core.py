@@ -86,7 +86,7 @@ def time_fit(cls, X, n_components, covariance_type, start, max_iter, repeat):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--iterations", type=int, default=4, help="extra iterations timed")
+    parser.add_argument("--iterations", type=int, default=8, help="extra iterations timed")
     parser.add_argument("--repeat", type=int, default=2, help="runs per side (best kept)")
     parser.add_argument("--quick", action="store_true", help="one tenth of the data")
     args = parser.parse_args()

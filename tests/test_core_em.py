@@ -165,9 +165,10 @@ def test_inline_exp_matches_libm():
             out[i] *= scale[i]
         return out
 
-    x = -np.concatenate([np.linspace(0, 2, 20001), np.linspace(2, 699.9, 200001)])
+    x = -np.concatenate([np.linspace(0, 2, 20001), np.linspace(2, 99.999, 200001)])
     np.testing.assert_allclose(exp_all(x), np.exp(x), rtol=3e-16, atol=0)
-    assert exp_all(np.array([-700.0, -1e6, -np.inf])).tolist() == [0.0, 0.0, 0.0]
+    below = np.array([kernels.EXP_FLOOR, -700.0, -1e6, -np.inf])
+    assert exp_all(below).tolist() == [0.0, 0.0, 0.0, 0.0]
 
 
 def test_same_random_state_same_fit_kmeans():
@@ -221,3 +222,22 @@ def test_component_of_weight_zero_gets_no_responsibility(backend):
     resp = responsibilities(X, params, backend=backend)
     assert np.all(resp[:, 2] == 0.0)
     np.testing.assert_allclose(resp.sum(axis=1), 1.0, rtol=1e-13)
+
+
+def test_compiled_precision_cholesky_matches_lapack():
+    if kernels.numba is None:
+        pytest.skip("numba not installed")
+    from scipy import linalg
+
+    rng = np.random.default_rng(3)
+    A = rng.normal(size=(6, 7, 7))
+    covs = A @ np.swapaxes(A, 1, 2) + 1e-3 * np.eye(7)
+    fast = kernels.precision_cholesky_stack(covs)
+    for cov, p in zip(covs, fast, strict=True):
+        chol = linalg.cholesky(cov, lower=True)
+        ref = linalg.solve_triangular(chol, np.eye(7), lower=True).T
+        np.testing.assert_allclose(p, ref, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(p @ p.T @ cov, np.eye(7), atol=1e-8)
+    singular = covs.copy()
+    singular[2] = np.outer(np.arange(7.0), np.arange(7.0))
+    assert kernels.precision_cholesky_stack(singular) is None

@@ -160,9 +160,12 @@ if numba is not None:
     # fastmath lets LLVM reorder sums and vectorise, but not assume finite values: a
     # component of weight 0 has log-density -inf everywhere.
     FASTMATH = {"nsz", "arcp", "contract", "reassoc"}
-    # exp(x) is taken as 0 below EXP_FLOOR: such a term is < 1e-304 of its row's largest,
-    # zero to double precision, and computing it would only produce subnormals.
-    EXP_FLOOR = -700.0
+    # exp(x) is taken as 0 below EXP_FLOOR. Such a responsibility is < 4e-44 of its row's
+    # largest term: it changes no row sum, and summed over even 1e9 points it shifts a
+    # component's Σr by < 4e-35, far below the 10*eps (2e-15) that the M-step adds to every
+    # Σr. Keeping it would only feed the moment sums subnormal products, which run ~100x
+    # slower on x86 (seen at d=10: the E-step took 41 ms instead of 15).
+    EXP_FLOOR = -100.0
     LOG2E = 1.4426950408889634
     LN2_HI = 0.6931471803691238  # ln 2 split so that n * LN2_HI is exact for |n| < 2**20
     LN2_LO = 1.9082149292705877e-10
@@ -290,6 +293,65 @@ if numba is not None:
                 for k in range(n_components):
                     out[start + r, k] = lp[k, r]
         return out
+
+
+if numba is not None:
+
+    @njit(cache=True, nogil=True)
+    def _precision_cholesky_stack(covariances, out):  # pragma: no cover - compiled
+        """Upper P with P Pᵀ = Σ⁻¹ for each (d, d) matrix; False if one is not PD."""
+        n_matrices, n_features, _ = covariances.shape
+        chol = np.empty((n_features, n_features))
+        for k in range(n_matrices):
+            cov = covariances[k]
+            chol[:, :] = 0.0
+            for j in range(n_features):  # Cholesky-Banachiewicz: Σ = L Lᵀ
+                s = cov[j, j]
+                for m in range(j):
+                    s -= chol[j, m] * chol[j, m]
+                if not s > 0.0:
+                    return False
+                chol[j, j] = np.sqrt(s)
+                for i in range(j + 1, n_features):
+                    t = cov[i, j]
+                    for m in range(j):
+                        t -= chol[i, m] * chol[j, m]
+                    chol[i, j] = t / chol[j, j]
+            inv = out[k]  # L⁻¹ by forward substitution, written transposed: P = L⁻ᵀ
+            inv[:, :] = 0.0
+            for j in range(n_features):
+                inv[j, j] = 1.0 / chol[j, j]
+                for i in range(j + 1, n_features):
+                    t = 0.0
+                    for m in range(j, i):
+                        t -= chol[i, m] * inv[j, m]
+                    inv[j, i] = t / chol[i, i]
+        return True
+
+
+def precision_cholesky_stack(covariances: np.ndarray) -> np.ndarray | None:
+    """Upper-triangular ``P`` with ``P Pᵀ = Σ⁻¹`` for a stack of covariances.
+
+    Compiled and single-threaded on purpose: LAPACK from OpenBLAS would wake its thread
+    pool for these tiny matrices, and the spinning pool then steals the cores from the next
+    E-step (measured: an EM iteration at 100k x 10, K=8 took 40 ms instead of 14).
+
+    Parameters
+    ----------
+    covariances : ndarray of shape (K, d, d)
+
+    Returns
+    -------
+    ndarray of shape (K, d, d), or None if a matrix is not positive definite, or numba is
+    not available (callers then use LAPACK).
+    """
+    if numba is None:
+        return None
+    covariances = np.ascontiguousarray(covariances, dtype=np.float64)
+    out = np.empty_like(covariances)
+    if not _precision_cholesky_stack(covariances, out):
+        return None
+    return out
 
 
 def estep_stats(
