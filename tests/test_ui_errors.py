@@ -180,3 +180,16 @@ def test_failed_run_on_new_data_shows_the_new_data_not_the_old_model(qtbot, wind
     np.testing.assert_array_equal(
         window.canvas.markers.point_rgb(), palette.LABELS[window.data.y_true]
     )
+
+
+def test_export_into_a_missing_folder_names_the_folder(qtbot, window, tmp_path, monkeypatch):
+    ready(qtbot, window)
+    target = tmp_path / "missing" / "m.json"
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+    window.export_model_dialog()
+    assert window.errors
+    assert f"the folder {target.parent} does not exist" in window.errors[-1]
+    assert ".tmp" not in window.errors[-1]
+    assert not target.parent.exists()

@@ -368,3 +368,12 @@ def test_closing_with_a_pending_change_does_not_restart_em(qtbot, settings_dir):
     assert w.is_closed and not w.controller.is_running()
     w.reset()  # commands on a closed window do nothing
     w.generate()
+
+
+def test_exports_are_enabled_as_soon_as_iteration_0_is_shown(qtbot, window):
+    # A first start shows iteration 0 with nothing else happening: Ctrl+S / Ctrl+E must work.
+    window.start_default()
+    qtbot.waitUntil(lambda: window.shown_step is not None, timeout=20000)
+    assert window.shown_step.iteration == 0
+    assert window.act_export_model.isEnabled()
+    assert window.act_export_data.isEnabled()

@@ -615,6 +615,9 @@ class MainWindow(QMainWindow):
             self._following = True
             self._shown_index = None
             self.view_bar.set_n_components(update.steps[0].params.n_components)
+            new_run = True
+        else:
+            new_run = False
         self.history.extend(update.steps)
         latest = self.history.latest
         if self._following:
@@ -629,6 +632,8 @@ class MainWindow(QMainWindow):
         )
         if not self.controller.is_playing:
             self._status_for_step(latest)
+        if new_run:
+            self._update_actions()  # a model exists now: the exports can be used
         if self._following:
             self._await_paint(update.run_id)
         else:
@@ -984,6 +989,10 @@ class MainWindow(QMainWindow):
 
     def _guarded(self, fn, *args) -> None:
         try:
+            folder = Path(args[0]).expanduser().parent
+            if not folder.is_dir():
+                # say so plainly (the writer would name its hidden temporary file instead)
+                raise ValueError(f"the folder {folder} does not exist")
             fn(*args)
         except (OSError, ValueError) as exc:
             self._error(f"Export failed: {exc}")
