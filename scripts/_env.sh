@@ -14,6 +14,10 @@ ensure_venv() {
         "$VENV/bin/python" -m pip install --quiet --upgrade pip
     fi
     local stamp="$VENV/.installed${extra}"
+    local test_stamp="$VENV/.installed[test]"  # the test extra includes the app
+    if [ -z "$extra" ] && [ -f "$test_stamp" ] && [ ! "$ROOT/pyproject.toml" -nt "$test_stamp" ]; then
+        return 0
+    fi
     if [ ! -f "$stamp" ] || [ "$ROOT/pyproject.toml" -nt "$stamp" ]; then
         echo "gmmviz: installing gmmviz${extra} and its dependencies into .venv" >&2
         "$VENV/bin/python" -m pip install --quiet -e "$ROOT${extra}"

@@ -78,6 +78,7 @@ def test_step_after_a_failed_run_tries_again_and_says_why(qtbot, window):
         ("x,y\n1,2\nnan,3\n4,5\n", "NaN"),
         ("x,y\n", "row"),
         ("1,2\n3\n4,5\n", "line"),
+        ("x\n1\n2\n3\n4\n", "one numeric column"),
     ],
 )
 def test_bad_data_file_keeps_the_current_data(qtbot, window, tmp_path, content, needle):

@@ -99,10 +99,13 @@ def load_source(path: str) -> DataSource:
     from gmmviz.io import load_data
 
     X, y = load_data(path)
-    if X.shape[1] < 2:
-        # one feature: show it against zero so that it can still be watched
-        X = np.ascontiguousarray(np.column_stack([X, np.zeros(len(X))]))
     name = Path(path).name
+    if X.shape[1] < 2:
+        # A made-up second column would change the model (its variance is 0), so refuse.
+        raise ValueError(
+            f"{name} has one numeric column; the window shows EM on two or more features "
+            f"(fit one-dimensional data with `gmmviz fit {name}`)"
+        )
     title = f"{name} · {X.shape[0]:,} × {X.shape[1]}"
     return DataSource(X, y, title, path=str(path))
 
