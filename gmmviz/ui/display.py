@@ -391,18 +391,8 @@ def _rasterise_numpy(pix: np.ndarray, rgb: np.ndarray, size: int) -> np.ndarray:
 if njit is not None:
 
     @njit(nogil=True, cache=True)
-    def _rasterise_numba(pix, rgb, size):
-        # One pass that holds no GIL (np.bincount does): the GUI thread keeps painting.
-        count = np.zeros(size, dtype=np.int64)
-        sums = np.zeros((size, 3))
-        for i in range(pix.shape[0]):
-            p = pix[i]
-            if p < 0:
-                continue
-            count[p] += 1
-            sums[p, 0] += rgb[i, 0]
-            sums[p, 1] += rgb[i, 1]
-            sums[p, 2] += rgb[i, 2]
+    def _pixels_from_sums(count, sums, size):
+        # RGBA per pixel: the mean colour of its points, opacity growing with their count.
         out = np.zeros((size, 4), dtype=np.uint8)
         hits = count[count > 0]
         if hits.size == 0:
@@ -420,6 +410,21 @@ if njit is not None:
         return out
 
     @njit(nogil=True, cache=True)
+    def _rasterise_numba(pix, rgb, size):
+        # One pass that holds no GIL (np.bincount does): the GUI thread keeps painting.
+        count = np.zeros(size, dtype=np.int64)
+        sums = np.zeros((size, 3))
+        for i in range(pix.shape[0]):
+            p = pix[i]
+            if p < 0:
+                continue
+            count[p] += 1
+            sums[p, 0] += rgb[i, 0]
+            sums[p, 1] += rgb[i, 1]
+            sums[p, 2] += rgb[i, 2]
+        return _pixels_from_sums(count, sums, size)
+
+    @njit(nogil=True, cache=True)
     def _rasterise_labels_numba(pix, index, table, size):
         # As _rasterise_numba, with each point's colour looked up in a table: no (N, 3)
         # colour array for labels.
@@ -434,21 +439,7 @@ if njit is not None:
             sums[p, 0] += table[c, 0]
             sums[p, 1] += table[c, 1]
             sums[p, 2] += table[c, 2]
-        out = np.zeros((size, 4), dtype=np.uint8)
-        hits = count[count > 0]
-        if hits.size == 0:
-            return out
-        ref = max(np.percentile(hits.astype(np.float64), 90.0), 1.0)
-        for p in range(size):
-            c = count[p]
-            if c == 0:
-                continue
-            inv = 1.0 / c
-            for ch in range(3):
-                out[p, ch] = min(np.floor(sums[p, ch] * inv + 0.5), 255.0)
-            alpha = 0.55 + 0.45 * math.sqrt(min(c / ref, 1.0))
-            out[p, 3] = np.floor(255.0 * alpha + 0.5)
-        return out
+        return _pixels_from_sums(count, sums, size)
 
 
 _warm = threading.Event()
