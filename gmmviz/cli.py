@@ -14,9 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from gmmviz.core.datasets import DATASET_NAMES
-
-COVARIANCE_TYPES = ("full", "tied", "diag", "spherical")
-INIT_METHODS = ("kmeans", "k-means++", "random", "random_from_data")
+from gmmviz.core.gaussian import COVARIANCE_TYPES
+from gmmviz.core.init import INIT_METHODS
 
 NO_DISPLAY_HINT = (
     "set DISPLAY to a running X server, or render headlessly with "

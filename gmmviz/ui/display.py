@@ -152,6 +152,17 @@ class PointColours:
     member: np.ndarray
 
 
+def _empty_colours(n: int, labels_only: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Output arrays of a colour pass: labels (n,), rgb (n, 3), member (n,) (rgb and member
+    empty when only labels are wanted)."""
+    n_colours = 0 if labels_only else n
+    return (
+        np.empty(n, dtype=np.int32),
+        np.empty((n_colours, 3), dtype=np.float32),
+        np.empty(n_colours, dtype=np.float32),
+    )
+
+
 def point_colours_numpy(
     X: np.ndarray,
     params,
@@ -172,9 +183,7 @@ def point_colours_numpy(
     """
     means, prec, log_norm = params.kernel_inputs()
     n = X.shape[0]
-    labels = np.empty(n, dtype=np.int32)
-    rgb = np.empty((0 if labels_only else n, 3), dtype=np.float32)
-    member = np.empty(0 if labels_only else n, dtype=np.float32)
+    labels, rgb, member = _empty_colours(n, labels_only)
     col = np.asarray(colours, dtype=np.float64)
     for start in range(0, n, chunk):
         Xc = X[start : start + chunk]
@@ -300,9 +309,7 @@ def point_colours(
         return point_colours_numpy(X, params, colours, component, labels_only=labels_only)
     means, prec, log_norm = params.kernel_inputs()
     n = X.shape[0]
-    labels = np.empty(n, dtype=np.int32)
-    rgb = np.empty((0 if labels_only else n, 3), dtype=np.float32)
-    member = np.empty(0 if labels_only else n, dtype=np.float32)
+    labels, rgb, member = _empty_colours(n, labels_only)
     Xc = np.ascontiguousarray(X, dtype=np.float64)
     col = np.ascontiguousarray(colours, dtype=np.float64)
     with KERNEL_LOCK:

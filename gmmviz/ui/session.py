@@ -14,9 +14,9 @@ from typing import Any
 import numpy as np
 
 from gmmviz.core.datasets import DATASET_NAMES, DEFAULT_N_SAMPLES, DatasetSpec
+from gmmviz.core.gaussian import COVARIANCE_TYPES
+from gmmviz.core.init import INIT_METHODS
 
-COVARIANCE_TYPES: tuple[str, ...] = ("full", "tied", "diag", "spherical")
-INIT_METHODS: tuple[str, ...] = ("kmeans", "k-means++", "random", "random_from_data")
 MAX_COMPONENTS = 50
 MIN_SAMPLES, MAX_SAMPLES = 10, 1_000_000
 
