@@ -193,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
     os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 
-    from gmmviz.ui.app import run
+    from gmmviz.qt.app import run
 
     return run(args)
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Measure how fast the real window animates EM, and how long the event loop ever stalls.
 
-For each case the script opens the real :class:`~gmmviz.ui.main_window.MainWindow`
+For each case the script opens the real :class:`~gmmviz.qt.main_window.MainWindow`
 (offscreen, 1280 x 820), generates the dataset, initialises EM with K=16 and ``tol=0`` (so
 that it never stops early) and plays at full speed. It counts the frames the canvas actually
 painted with a new iteration, and times a 2 ms heartbeat timer to find the longest stall of
@@ -30,8 +30,8 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 from gmmviz.core.datasets import DatasetSpec, generate
 from gmmviz.core.mixture import initial_params, iter_em
 from gmmviz.ui.display import DisplayRenderer
-from gmmviz.ui.main_window import MainWindow, ensure_app, generate_source
-from gmmviz.ui.session import ModelSettings
+from gmmviz.qt.main_window import MainWindow, ensure_app, generate_source
+from gmmviz.app.settings import ModelSettings
 
 
 def worker_costs(n: int, k: int, iterations: int = 4) -> tuple[float, float]:
@@ -76,13 +76,13 @@ def bench_window(n: int, k: int, frames: int) -> dict[str, float]:
     window.canvas.painted.connect(lambda: painted.append(clock.nsecsElapsed() / 1e9))
 
     shown: list[int] = []
-    window.frameShown.connect(shown.append)
+    window.presenter.frameShown.connect(shown.append)
     beats: list[float] = []
     heartbeat = QTimer()
     heartbeat.setInterval(2)
     heartbeat.timeout.connect(lambda: beats.append(clock.nsecsElapsed() / 1e9))
 
-    window.set_data(source, restart=True, play=False)
+    window.presenter.set_data(source, restart=True, play=False)
     # wait for step 0 (initialisation, numba compilation) before timing
     deadline = time.monotonic() + 300
     while not shown and time.monotonic() < deadline:
@@ -94,13 +94,13 @@ def bench_window(n: int, k: int, frames: int) -> dict[str, float]:
     shown.clear()
     heartbeat.start()
     start = clock.nsecsElapsed() / 1e9
-    window.play()
+    window.presenter.play()
     deadline = time.monotonic() + 600
     while len(shown) < frames and time.monotonic() < deadline:
         app.processEvents()
     end = clock.nsecsElapsed() / 1e9
     heartbeat.stop()
-    window.pause()
+    window.presenter.pause()
     for _ in range(10):
         app.processEvents()
     window.close()

@@ -42,8 +42,6 @@ def no_thread_left_running(monkeypatch):
         return
     from PySide6.QtCore import QSettings, QThread
 
-    import gmmviz.controller  # noqa: F401 - applies the PySide6 reference-leak guard
-
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, _SETTINGS_DIR)
 
@@ -64,6 +62,31 @@ def no_thread_left_running(monkeypatch):
             thread.quit()
             thread.wait(2000)
         pytest.fail(f"test left {len(leaked)} QThread(s) running: {names}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def no_widget_left_open():
+    """Fail any test that leaves a window or dialog open (ndv's ``_catch_qt_leaks``, for
+    visible top-level widgets: pyqtgraph's parentless menus are owned by Python and go with
+    their plots, so only what a user would still see counts as a leak).
+    """
+    if not _qt_loaded():
+        yield
+        return
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    before = {id(w) for w in app.topLevelWidgets()} if app is not None else set()
+    yield
+    app = QApplication.instance()
+    if app is None:
+        return
+    leaked = [w for w in app.topLevelWidgets() if w.isVisible() and id(w) not in before]
+    if leaked:
+        names = ", ".join(sorted({type(w).__name__ for w in leaked}))
+        for widget in leaked:  # so that the next tests start clean
+            widget.close()
+        pytest.fail(f"test left {len(leaked)} window(s) open: {names}", pytrace=False)
 
 
 @pytest.fixture

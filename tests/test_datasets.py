@@ -52,12 +52,30 @@ def test_tables_cover_every_dataset() -> None:
     assert DATASET_NAMES == ("blobs", "varied", "anisotropic", "imbalanced", "moons", "circles")
     for table in (DEFAULT_NOISE, NOISE_LABEL, DEFAULT_N_SAMPLES, TRUE_COMPONENTS):
         assert tuple(table) == DATASET_NAMES
-    assert DEFAULT_NOISE == {"blobs": 1.0, "varied": 1.0, "anisotropic": 1.0,
-                             "imbalanced": 1.0, "moons": 0.05, "circles": 0.05}
-    assert DEFAULT_N_SAMPLES == {"blobs": 1500, "varied": 1500, "anisotropic": 1500,
-                                 "imbalanced": 610, "moons": 1500, "circles": 1500}
-    assert TRUE_COMPONENTS == {"blobs": 3, "varied": 3, "anisotropic": 3, "imbalanced": 3,
-                               "moons": 2, "circles": 2}
+    assert DEFAULT_NOISE == {
+        "blobs": 1.0,
+        "varied": 1.0,
+        "anisotropic": 1.0,
+        "imbalanced": 1.0,
+        "moons": 0.05,
+        "circles": 0.05,
+    }
+    assert DEFAULT_N_SAMPLES == {
+        "blobs": 1500,
+        "varied": 1500,
+        "anisotropic": 1500,
+        "imbalanced": 610,
+        "moons": 1500,
+        "circles": 1500,
+    }
+    assert TRUE_COMPONENTS == {
+        "blobs": 3,
+        "varied": 3,
+        "anisotropic": 3,
+        "imbalanced": 3,
+        "moons": 2,
+        "circles": 2,
+    }
     assert all(isinstance(v, str) and v for v in NOISE_LABEL.values())
     np.testing.assert_array_equal(ANISOTROPIC_TRANSFORM, LECTURE_MATRIX)
 
@@ -173,13 +191,16 @@ def test_blob_family_shares_centres_for_one_seed() -> None:
     assert not np.array_equal(class_centres("blobs", 5), blobs)
 
 
-@pytest.mark.parametrize(("name", "noise", "stds"), [
-    ("blobs", 1.0, [1.0, 1.0, 1.0]),
-    ("blobs", 0.3, [0.3, 0.3, 0.3]),
-    ("varied", 1.0, VARIED_STDS),
-    ("varied", 2.0, [2.0 * s for s in VARIED_STDS]),
-    ("imbalanced", 1.5, [1.5, 1.5, 1.5]),
-])
+@pytest.mark.parametrize(
+    ("name", "noise", "stds"),
+    [
+        ("blobs", 1.0, [1.0, 1.0, 1.0]),
+        ("blobs", 0.3, [0.3, 0.3, 0.3]),
+        ("varied", 1.0, VARIED_STDS),
+        ("varied", 2.0, [2.0 * s for s in VARIED_STDS]),
+        ("imbalanced", 1.5, [1.5, 1.5, 1.5]),
+    ],
+)
 def test_blob_classes_are_isotropic_gaussians(name: str, noise: float, stds) -> None:
     n = 300_000
     X, y = generate(DatasetSpec(name, n, noise, seed=8))
@@ -210,9 +231,7 @@ def test_blobs_match_sklearn_distribution(name: str) -> None:
     X, y = generate(DatasetSpec(name, n, noise, seed=21))
     centres = class_centres(name, 21)
     stds = noise * (np.asarray(VARIED_STDS) if name == "varied" else np.ones(3))
-    X_sk, y_sk = skd.make_blobs(
-        n_samples=n, centers=centres, cluster_std=stds, random_state=21
-    )
+    X_sk, y_sk = skd.make_blobs(n_samples=n, centers=centres, cluster_std=stds, random_state=21)
     for k in range(3):
         for j in range(2):
             p = stats.ks_2samp(X[y == k, j], X_sk[y_sk == k, j]).pvalue
@@ -342,23 +361,26 @@ def test_points_are_shuffled(name: str) -> None:
 # ------------------------------------------------------------------------------ bad input
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"name": "moon"}, r"unknown dataset 'moon'.*blobs, varied, anisotropic"),
-    ({"name": ""}, "unknown dataset"),
-    ({"n_samples": 0}, r"n_samples .* between 1 and 10,000,000; got 0"),
-    ({"n_samples": -5}, "n_samples"),
-    ({"n_samples": MAX_N_SAMPLES + 1}, "between 1 and 10,000,000"),
-    ({"n_samples": 1.5}, "n_samples must be an integer"),
-    ({"n_samples": True}, "n_samples must be an integer"),
-    ({"name": "imbalanced", "n_samples": 2}, r"between 3 and"),
-    ({"noise": -0.1}, r"noise \(cluster std\) must be a finite number >= 0"),
-    ({"name": "moons", "noise": -1.0}, r"noise \(noise\)"),
-    ({"noise": float("nan")}, "finite"),
-    ({"noise": float("inf")}, "finite"),
-    ({"noise": "1"}, "must be a number"),
-    ({"seed": -1}, "seed must be a non-negative integer"),
-    ({"seed": 1.0}, "seed must be a non-negative integer"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"name": "moon"}, r"unknown dataset 'moon'.*blobs, varied, anisotropic"),
+        ({"name": ""}, "unknown dataset"),
+        ({"n_samples": 0}, r"n_samples .* between 1 and 10,000,000; got 0"),
+        ({"n_samples": -5}, "n_samples"),
+        ({"n_samples": MAX_N_SAMPLES + 1}, "between 1 and 10,000,000"),
+        ({"n_samples": 1.5}, "n_samples must be an integer"),
+        ({"n_samples": True}, "n_samples must be an integer"),
+        ({"name": "imbalanced", "n_samples": 2}, r"between 3 and"),
+        ({"noise": -0.1}, r"noise \(cluster std\) must be a finite number >= 0"),
+        ({"name": "moons", "noise": -1.0}, r"noise \(noise\)"),
+        ({"noise": float("nan")}, "finite"),
+        ({"noise": float("inf")}, "finite"),
+        ({"noise": "1"}, "must be a number"),
+        ({"seed": -1}, "seed must be a non-negative integer"),
+        ({"seed": 1.0}, "seed must be a non-negative integer"),
+    ],
+)
 def test_bad_specs(kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         generate(DatasetSpec(**kwargs))

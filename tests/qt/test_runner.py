@@ -1,4 +1,5 @@
-"""EMController: order of signals, modes, cancel, restart, stale runs, errors, shutdown."""
+"""SnapshotRunner and TaskRunner: order of signals, modes, cancel, restart, stale runs,
+errors, shutdown."""
 
 from __future__ import annotations
 
@@ -13,23 +14,22 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from gmmviz.controller import EMController, Update
 from gmmviz.core.datasets import DatasetSpec, generate
 from gmmviz.core.mixture import initial_params, iter_em
+from gmmviz.qt.runner import SnapshotRunner, Update
+from gmmviz.qt.tasks import TaskRunner
 
 
 class Recorder:
-    """Collects every signal of a controller, in arrival order."""
+    """Collects every signal of a runner, in arrival order."""
 
-    def __init__(self, controller: EMController) -> None:
+    def __init__(self, runner: SnapshotRunner) -> None:
         self.events: list[tuple] = []
-        controller.runStarted.connect(lambda rid: self.events.append(("started", rid)))
-        controller.updated.connect(lambda u: self.events.append(("update", u)))
-        controller.rendered.connect(lambda r: self.events.append(("rendered", r)))
-        controller.runFinished.connect(lambda rid: self.events.append(("finished", rid)))
-        controller.runFailed.connect(lambda rid, m: self.events.append(("failed", rid, m)))
-        controller.taskFinished.connect(lambda t, r: self.events.append(("task", t, r)))
-        controller.taskFailed.connect(lambda t, m: self.events.append(("taskfail", t, m)))
+        runner.runStarted.connect(lambda rid: self.events.append(("started", rid)))
+        runner.updated.connect(lambda u: self.events.append(("update", u)))
+        runner.rendered.connect(lambda r: self.events.append(("rendered", r)))
+        runner.runFinished.connect(lambda rid: self.events.append(("finished", rid)))
+        runner.runFailed.connect(lambda rid, m: self.events.append(("failed", rid, m)))
 
     def updates(self, run_id: int | None = None) -> list[Update]:
         return [
@@ -45,9 +45,15 @@ class Recorder:
         return [e[0] for e in self.events]
 
 
+def render_pair(snapshot, request):
+    return ("drawn", snapshot, request)
+
+
 @pytest.fixture
-def controller(qtbot):
-    c = EMController()
+def runner(qtbot):
+    """A runner whose displays are ("drawn", snapshot, request)."""
+    c = SnapshotRunner()
+    c.set_renderer(render_pair)
     yield c
     c.shutdown()
     assert not c.is_running()
@@ -65,18 +71,14 @@ def counting(n: int, delay: float = 0.0, tag: str = ""):
     return factory
 
 
-def render_pair(snapshot, request):
-    return ("drawn", snapshot, request)
-
-
-def test_first_snapshot_is_sent_and_steps_follow_in_order(controller, qtbot):
-    rec = Recorder(controller)
-    with qtbot.waitSignal(controller.updated, timeout=5000):
-        run_id = controller.start(counting(4), render_pair)
+def test_first_snapshot_is_sent_and_steps_follow_in_order(runner, qtbot):
+    rec = Recorder(runner)
+    with qtbot.waitSignal(runner.updated, timeout=5000):
+        run_id = runner.start(counting(4))
     assert rec.steps() == [("", 0)]
     for i in (1, 2, 3):
-        with qtbot.waitSignal(controller.updated, timeout=5000):
-            controller.step()
+        with qtbot.waitSignal(runner.updated, timeout=5000):
+            runner.step()
         assert rec.steps()[-1] == ("", i)
     qtbot.waitUntil(lambda: "finished" in rec.kinds(), timeout=5000)
     kinds = rec.kinds()
@@ -86,25 +88,25 @@ def test_first_snapshot_is_sent_and_steps_follow_in_order(controller, qtbot):
     assert all(u.run_id == run_id for u in rec.updates())
     # every update carries the display of its newest snapshot
     assert all(u.display == ("drawn", u.steps[-1], None) for u in rec.updates())
-    assert not controller.is_live
+    assert not runner.is_live
 
 
-def test_play_sends_every_snapshot_one_at_a_time(controller, qtbot):
-    rec = Recorder(controller)
-    with qtbot.waitSignal(controller.runFinished, timeout=10000):
-        controller.start(counting(30), render_pair, play=True)
+def test_play_sends_every_snapshot_one_at_a_time(runner, qtbot):
+    rec = Recorder(runner)
+    with qtbot.waitSignal(runner.runFinished, timeout=10000):
+        runner.start(counting(30), play=True)
     assert [len(u.steps) for u in rec.updates()] == [1] * 30
     assert rec.steps() == [("", i) for i in range(30)]
     assert rec.kinds()[-1] == "finished"
-    assert not controller.is_playing
+    assert not runner.is_playing
 
 
-def test_run_to_end_delivers_every_snapshot_in_batches(controller, qtbot):
-    rec = Recorder(controller)
-    with qtbot.waitSignal(controller.updated, timeout=5000):
-        controller.start(counting(500), render_pair)
-    with qtbot.waitSignal(controller.runFinished, timeout=10000):
-        controller.run_to_end()
+def test_run_to_end_delivers_every_snapshot_in_batches(runner, qtbot):
+    rec = Recorder(runner)
+    with qtbot.waitSignal(runner.updated, timeout=5000):
+        runner.start(counting(500))
+    with qtbot.waitSignal(runner.runFinished, timeout=10000):
+        runner.run_to_end()
     assert rec.steps() == [("", i) for i in range(500)]
     for u in rec.updates():
         assert u.display[1] == u.steps[-1]
@@ -113,7 +115,7 @@ def test_run_to_end_delivers_every_snapshot_in_batches(controller, qtbot):
 
 
 def test_worker_waits_for_the_ui_before_sending_the_next_update(qtbot):
-    c = EMController(auto_ack=False)
+    c = SnapshotRunner(auto_ack=False)
     try:
         rec = Recorder(c)
         with qtbot.waitSignal(c.updated, timeout=5000):
@@ -130,40 +132,40 @@ def test_worker_waits_for_the_ui_before_sending_the_next_update(qtbot):
         c.shutdown()
 
 
-def test_step_during_play_pauses_then_steps(controller, qtbot, wait_stable):
-    rec = Recorder(controller)
-    with qtbot.waitSignal(controller.updated, timeout=5000):
-        controller.start(counting(10_000, delay=0.002), play=True, rate=50)
-    assert controller.is_playing
-    controller.step()
-    assert not controller.is_playing
+def test_step_during_play_pauses_then_steps(runner, qtbot, wait_stable):
+    rec = Recorder(runner)
+    with qtbot.waitSignal(runner.updated, timeout=5000):
+        runner.start(counting(10_000, delay=0.002), play=True, rate=50)
+    assert runner.is_playing
+    runner.step()
+    assert not runner.is_playing
     count = wait_stable(lambda: len(rec.steps()))  # paused after the step
     assert count < 100
-    with qtbot.waitSignal(controller.updated, timeout=5000):
-        controller.step()
+    with qtbot.waitSignal(runner.updated, timeout=5000):
+        runner.step()
     steps = rec.steps()
     assert steps == [("", i) for i in range(len(steps))]
 
 
-def test_pause_stops_the_flow(controller, qtbot, wait_stable):
-    rec = Recorder(controller)
-    with qtbot.waitSignal(controller.updated, timeout=5000):
-        controller.start(counting(100_000), play=True)
+def test_pause_stops_the_flow(runner, qtbot, wait_stable):
+    rec = Recorder(runner)
+    with qtbot.waitSignal(runner.updated, timeout=5000):
+        runner.start(counting(100_000), play=True)
     qtbot.waitUntil(lambda: len(rec.steps()) > 5, timeout=5000)
-    controller.pause()
+    runner.pause()
     count = wait_stable(lambda: len(rec.steps()))  # an update already queued may arrive
     assert count < 100_000
-    assert not controller.is_playing and controller.is_live
+    assert not runner.is_playing and runner.is_live
 
 
-def test_restart_drops_everything_from_the_old_run(controller, qtbot):
-    rec = Recorder(controller)
-    with qtbot.waitSignal(controller.updated, timeout=5000):
-        old = controller.start(counting(1_000_000, tag="old"), render_pair)
-    controller.run_to_end()
+def test_restart_drops_everything_from_the_old_run(runner, qtbot):
+    rec = Recorder(runner)
+    with qtbot.waitSignal(runner.updated, timeout=5000):
+        old = runner.start(counting(1_000_000, tag="old"))
+    runner.run_to_end()
     qtbot.waitUntil(lambda: len(rec.steps()) > 50, timeout=5000)
     mark = len(rec.events)
-    new = controller.start(counting(5, tag="new"), render_pair, play=True)
+    new = runner.start(counting(5, tag="new"), play=True)
     assert new != old
     qtbot.waitUntil(lambda: ("finished", new) in rec.events, timeout=5000)
     after = rec.events[mark:]
@@ -173,8 +175,8 @@ def test_restart_drops_everything_from_the_old_run(controller, qtbot):
     assert ("finished", old) not in rec.events
 
 
-def test_cancel_ends_the_run(controller, qtbot, wait_stable):
-    rec = Recorder(controller)
+def test_cancel_ends_the_run(runner, qtbot, wait_stable):
+    rec = Recorder(runner)
     produced = []
 
     def factory():
@@ -183,11 +185,11 @@ def test_cancel_ends_the_run(controller, qtbot, wait_stable):
             time.sleep(0.001)
             yield i
 
-    with qtbot.waitSignal(controller.updated, timeout=5000):
-        controller.start(factory, play=True)
+    with qtbot.waitSignal(runner.updated, timeout=5000):
+        runner.start(factory, play=True)
     qtbot.waitUntil(lambda: len(rec.steps()) > 3, timeout=5000)
-    controller.cancel()
-    assert not controller.is_live and not controller.is_playing
+    runner.cancel()
+    assert not runner.is_live and not runner.is_playing
     count = len(rec.steps())
     wait_stable(lambda: len(produced))  # the worker stopped pulling the generator
     assert len(rec.steps()) == count  # and nothing of the cancelled run was delivered
@@ -195,62 +197,92 @@ def test_cancel_ends_the_run(controller, qtbot, wait_stable):
     assert "finished" not in rec.kinds()
 
 
-def test_errors_are_reported_and_the_controller_keeps_working(controller, qtbot):
-    rec = Recorder(controller)
+def test_errors_are_reported_and_the_runner_keeps_working(runner, qtbot):
+    rec = Recorder(runner)
 
     def bad_start():
         raise ValueError("Expected n_samples >= n_components")
 
-    with qtbot.waitSignal(controller.runFailed, timeout=5000) as blocker:
-        run_id = controller.start(bad_start)
+    with qtbot.waitSignal(runner.runFailed, timeout=5000) as blocker:
+        run_id = runner.start(bad_start)
     assert blocker.args == [run_id, "Expected n_samples >= n_components"]
-    assert not controller.is_live
+    assert not runner.is_live
 
     def breaks_later():
         yield 0
         yield 1
         raise FloatingPointError("singular")
 
-    with qtbot.waitSignal(controller.runFailed, timeout=5000) as blocker:
-        controller.start(breaks_later, play=True)
+    with qtbot.waitSignal(runner.runFailed, timeout=5000) as blocker:
+        runner.start(breaks_later, play=True)
     assert "FloatingPointError: singular" in blocker.args[1]
-    with qtbot.waitSignal(controller.runFinished, timeout=5000):
-        controller.start(counting(3), play=True)
+    with qtbot.waitSignal(runner.runFinished, timeout=5000):
+        runner.start(counting(3), play=True)
     assert rec.steps()[-3:] == [("", 0), ("", 1), ("", 2)]
 
 
-def test_render_requests_are_answered_for_the_current_run(controller, qtbot):
-    rec = Recorder(controller)
-    with qtbot.waitSignal(controller.updated, timeout=5000):
-        controller.start(counting(5), render_pair)
-    controller.set_request("view-1")
-    with qtbot.waitSignal(controller.rendered, timeout=5000) as blocker:
-        token = controller.render(("", 0))
+def test_render_requests_are_answered(runner, qtbot):
+    rec = Recorder(runner)
+    with qtbot.waitSignal(runner.updated, timeout=5000):
+        runner.start(counting(5))
+    runner.set_request("view-1")
+    with qtbot.waitSignal(runner.rendered, timeout=5000) as blocker:
+        token = runner.render(("", 0))
     rendered = blocker.args[0]
     assert (rendered.token, rendered.display) == (token, ("drawn", ("", 0), "view-1"))
     # the display of later updates follows the new request
-    with qtbot.waitSignal(controller.updated, timeout=5000):
-        controller.step()
+    with qtbot.waitSignal(runner.updated, timeout=5000):
+        runner.step()
     assert rec.updates()[-1].display == ("drawn", ("", 1), "view-1")
 
 
-def test_tasks_run_on_the_worker(controller, qtbot):
-    main = threading.get_ident()
-    with qtbot.waitSignal(controller.taskFinished, timeout=5000) as blocker:
-        token = controller.submit(lambda: threading.get_ident())
-    assert blocker.args[0] == token
-    assert blocker.args[1] != main
+def test_tasks_run_off_the_gui_thread_and_newer_jobs_win(qtbot):
+    tasks = TaskRunner()
+    try:
+        main = threading.get_ident()
+        with qtbot.waitSignal(tasks.finished, timeout=5000) as blocker:
+            token = tasks.submit("data", lambda: threading.get_ident())
+        result = blocker.args[0]
+        assert (result.token, result.slot, result.error) == (token, "data", None)
+        assert result.value != main
 
-    def boom():
-        raise ValueError("could not parse line 3")
+        def boom():
+            raise ValueError("could not parse line 3")
 
-    with qtbot.waitSignal(controller.taskFailed, timeout=5000) as blocker:
-        token = controller.submit(boom)
-    assert blocker.args == [token, "could not parse line 3"]
+        with qtbot.waitSignal(tasks.finished, timeout=5000) as blocker:
+            token = tasks.submit("data", boom)
+        assert (blocker.args[0].token, blocker.args[0].error) == (token, "could not parse line 3")
+
+        got = []
+        tasks.finished.connect(got.append)
+        gate = threading.Event()
+        tasks.submit("data", lambda: gate.wait(5) and "old")
+        newest = tasks.submit("data", lambda: "new")
+        gate.set()
+        qtbot.waitUntil(lambda: any(r.token == newest for r in got), timeout=5000)
+        qtbot.wait(50)
+        assert [r.value for r in got] == ["new"]  # the superseded answer was dropped
+    finally:
+        tasks.shutdown()
+
+
+def test_a_task_does_not_wait_for_a_running_em(runner, qtbot):
+    """Exports and data generation have a thread of their own."""
+    with qtbot.waitSignal(runner.updated, timeout=5000):
+        runner.start(counting(1_000_000, delay=0.005))
+    runner.run_to_end()
+    tasks = TaskRunner()
+    try:
+        with qtbot.waitSignal(tasks.finished, timeout=2000) as blocker:
+            tasks.submit("export", lambda: "written")
+        assert blocker.args[0].value == "written"
+        assert runner.is_live
+    finally:
+        tasks.shutdown()
 
 
 def test_shutdown_during_a_busy_run_joins_the_thread(qtbot):
-    c = EMController()
+    c = SnapshotRunner()
     with qtbot.waitSignal(c.updated, timeout=5000):
         c.start(counting(1_000_000, delay=0.01), play=True)
     assert c.is_running()
@@ -261,15 +293,15 @@ def test_shutdown_during_a_busy_run_joins_the_thread(qtbot):
         c.start(counting(1))
 
 
-def test_real_em_run_arrives_complete_and_in_order(controller, qtbot):
+def test_real_em_run_arrives_complete_and_in_order(runner, qtbot):
     X, _ = generate(DatasetSpec("blobs", 300, seed=1))
 
     def factory():
         return iter_em(X, initial_params(X, 3, random_state=0), tol=1e-6, max_iter=50)
 
-    rec = Recorder(controller)
-    with qtbot.waitSignal(controller.runFinished, timeout=20000):
-        controller.start(factory, play=True)
+    rec = Recorder(runner)
+    with qtbot.waitSignal(runner.runFinished, timeout=20000):
+        runner.start(factory, play=True)
     steps = rec.steps()
     assert [s.iteration for s in steps] == list(range(len(steps)))
     ll = np.array([s.log_likelihood for s in steps])
@@ -283,7 +315,7 @@ def test_pyside_reference_leak_cannot_crash_a_long_session():
     excludes that release there)."""
     code = (
         "import os; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
-        "import gmmviz.controller\n"
+        "import gmmviz.qt.runner\n"
         "from PySide6.QtCore import QObject, Signal\n"
         "class O(QObject):\n"
         "    s = Signal(object)\n"
@@ -299,21 +331,21 @@ def test_pyside_reference_leak_cannot_crash_a_long_session():
 
 def test_the_thread_leak_fixture_fails_a_leaking_test(pytester):
     """The autouse fixture in conftest.py really fails a test that leaves a QThread running."""
-    pytester.makeconftest((Path(__file__).parent / "conftest.py").read_text())
+    pytester.makeconftest((Path(__file__).parents[1] / "conftest.py").read_text())
     pytester.makepyfile(
         test_leaky="""
-        from gmmviz.controller import EMController
+        from gmmviz.qt.runner import SnapshotRunner
 
         def test_leaks(qtbot):
-            controller = EMController()
-            controller.submit(lambda: None)  # starts the worker, never shut down
+            runner = SnapshotRunner(name="gmmviz-em-worker")
+            runner.start(lambda: iter(range(3)))  # starts the worker, never shut down
             qtbot.wait(50)
 
         def test_clean(qtbot):
-            controller = EMController()
-            controller.submit(lambda: None)
+            runner = SnapshotRunner()
+            runner.start(lambda: iter(range(3)))
             qtbot.wait(50)
-            controller.shutdown()
+            runner.shutdown()
         """
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
@@ -327,9 +359,9 @@ def test_exiting_without_shutdown_stops_the_worker_first():
     code = (
         "import os, time; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
         "from PySide6.QtCore import QCoreApplication\n"
-        "from gmmviz.controller import EMController\n"
+        "from gmmviz.qt.runner import SnapshotRunner\n"
         "app = QCoreApplication([])\n"
-        "c = EMController()\n"
+        "c = SnapshotRunner()\n"
         "def run():\n"
         "    while True:\n"
         "        time.sleep(0.01)\n"
@@ -350,7 +382,7 @@ def test_exiting_without_shutdown_stops_the_worker_first():
 def test_background_threads_yield_to_the_gui_thread():
     import os
 
-    from gmmviz.controller import BACKGROUND_NICE, lower_background_priority
+    from gmmviz.qt._platform import BACKGROUND_NICE, lower_background_priority
 
     ready, done = threading.Event(), threading.Event()
     tid = []

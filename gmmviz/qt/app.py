@@ -1,4 +1,4 @@
-"""Start the window from parsed command-line options, and script a run when asked.
+"""Start-up: the QApplication and process tuning (once), the window, and scripted runs.
 
 Scripted use (``--screenshot``, ``--export-model``, ``--quit``): the window opens with the
 given settings, generates or loads the data, initialises EM and, with ``--play``, animates
@@ -13,10 +13,48 @@ import argparse
 import sys
 from dataclasses import replace
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, QtMsgType, qInstallMessageHandler
+from PySide6.QtWidgets import QApplication
 
 from gmmviz.core.datasets import DEFAULT_N_SAMPLES, DEFAULT_NOISE, DatasetSpec
-from gmmviz.ui.main_window import MainWindow, ensure_app
+from gmmviz.qt import _platform
+from gmmviz.qt.main_window import APP_NAME, MainWindow
+
+_tuned = False
+
+
+def _qt_message(mode: QtMsgType, context, message: str) -> None:
+    # The offscreen platform warns about a window-manager hint it cannot honour; noise.
+    if "propagateSizeHints" in message:
+        return
+    if mode != QtMsgType.QtDebugMsg:
+        sys.stderr.write(message + "\n")
+
+
+def ensure_app(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (created if needed) with the app's names set for QSettings."""
+    app = QApplication.instance()
+    if app is None:
+        qInstallMessageHandler(_qt_message)
+        app = QApplication(argv or [APP_NAME])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    return app
+
+
+def start_up() -> None:
+    """Once per process, before the first window: compile the numba kernels off the GUI
+    thread (numpy serves until they are ready) and make the GUI thread win the GIL fast."""
+    global _tuned
+    if _tuned:
+        return
+    _tuned = True
+    from gmmviz.core import kernels
+    from gmmviz.ui import display
+
+    _platform.shorten_switch_interval()
+    kernels.start_warm_up()
+    display.start_warm_up()
 
 
 class ScriptedRun(QObject):
@@ -28,11 +66,12 @@ class ScriptedRun(QObject):
         self.args = args
         self.done = False
         self.exit_code = 0
+        presenter = window.presenter
         if args.play:
-            window.runEnded.connect(self._on_run_ended)
+            presenter.runEnded.connect(self._on_run_ended)
         else:
-            window.frameShown.connect(self._on_first_frame)
-        window.errorShown.connect(self._on_error)
+            presenter.frameShown.connect(self._on_first_frame)
+        presenter.errorShown.connect(self._on_error)
 
     def _on_first_frame(self, iteration: int) -> None:
         self._finish_soon()
@@ -52,11 +91,11 @@ class ScriptedRun(QObject):
         w = self.window
         try:
             if self.args.screenshot:
-                path = w.screenshot(self.args.screenshot)
+                path = w.presenter.screenshot(self.args.screenshot)
                 platform = ensure_app().platformName()
                 print(f"gmmviz: wrote screenshot {path} ({w.width()}x{w.height()}, {platform})")
             if self.args.export_model:
-                path = w.export_model(self.args.export_model)
+                path = w.presenter.export_model(self.args.export_model)
                 print(f"gmmviz: wrote model {path}")
         except (OSError, ValueError) as exc:
             self._fail(f"could not write the output: {exc}")
@@ -77,8 +116,9 @@ class ScriptedRun(QObject):
 
 
 def apply_options(window: MainWindow, args: argparse.Namespace) -> DatasetSpec:
-    """Put the command line's settings into the panels; returns the dataset to generate."""
-    spec = window.dataset_panel.spec()
+    """Put the command line's settings into the app state; returns the dataset to generate."""
+    state = window.state
+    spec = state.dataset
     if args.dataset:
         name = args.dataset
         spec = DatasetSpec(name, DEFAULT_N_SAMPLES[name], DEFAULT_NOISE[name], spec.seed)
@@ -88,8 +128,8 @@ def apply_options(window: MainWindow, args: argparse.Namespace) -> DatasetSpec:
         spec = replace(spec, noise=args.noise)
     if args.seed is not None:
         spec = replace(spec, seed=args.seed)
-    window.dataset_panel.set_spec(spec)
-    settings = window.model_panel.settings()
+    state.set_dataset(spec)
+    settings = state.model
     changes = {
         "n_components": args.n_components,
         "covariance_type": args.covariance_type,
@@ -98,26 +138,27 @@ def apply_options(window: MainWindow, args: argparse.Namespace) -> DatasetSpec:
         "max_iter": args.max_iter,
         "seed": args.seed,
     }
-    settings = replace(settings, **{k: v for k, v in changes.items() if v is not None})
-    window.model_panel.set_settings(settings)
+    state.set_model(replace(settings, **{k: v for k, v in changes.items() if v is not None}))
     if args.play:
-        window.em_panel.set_rate(None)  # --play animates at full speed
-    return window.dataset_panel.spec()
+        state.set_speed(None)  # --play animates at full speed
+    return state.dataset
 
 
 def run(args: argparse.Namespace) -> int:
     """Open the window for parsed options and run the event loop; returns the exit status."""
     app = ensure_app(sys.argv[:1])
+    start_up()
     scripted = bool(args.screenshot or args.export_model or args.quit)
     window = MainWindow(remember=not scripted)
     script = ScriptedRun(window, args) if scripted else None
-    window.quiet_errors = bool(args.quit)
+    window.presenter.quiet_errors = bool(args.quit)
     spec = apply_options(window, args)
     window.show()
+    _platform.freeze_startup_objects()
     if args.data_file:
-        window.open_data(args.data_file, play=args.play)
+        window.presenter.open_data(args.data_file, play=args.play)
     else:
-        window.generate(spec, play=args.play)
+        window.presenter.generate(spec, play=args.play)
     status = app.exec()
     if script is not None and script.exit_code:
         return script.exit_code

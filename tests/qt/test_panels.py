@@ -8,13 +8,13 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt
 
+from gmmviz.app.settings import ModelSettings
 from gmmviz.core.datasets import DEFAULT_NOISE, DatasetSpec
-from gmmviz.ui.dataset_panel import DatasetPanel
-from gmmviz.ui.em_panel import SPEEDS, EMPanel
-from gmmviz.ui.history_bar import HistoryBar
-from gmmviz.ui.model_panel import LogSpinBox, ModelPanel
-from gmmviz.ui.session import ModelSettings
-from gmmviz.ui.view_bar import ViewBar
+from gmmviz.qt.panels.dataset_panel import DatasetPanel
+from gmmviz.qt.panels.em_panel import SPEEDS, EMPanel
+from gmmviz.qt.panels.history_bar import HistoryBar
+from gmmviz.qt.panels.model_panel import LogSpinBox, ModelPanel
+from gmmviz.qt.panels.view_bar import ViewBar
 
 
 def test_dataset_panel_starts_with_the_lectures_defaults(qtbot):
@@ -89,7 +89,8 @@ def test_em_panel_speed_and_readouts(qtbot):
     from PySide6.QtGui import QAction
 
     actions = {name: QAction(name) for name in ("step", "play", "run", "reset")}
-    panel = EMPanel(actions)
+    panel = EMPanel()
+    panel.set_actions(actions)
     qtbot.addWidget(panel)
     assert panel.speed.count() == len(SPEEDS)
     with qtbot.waitSignal(panel.speedChanged) as blocker:

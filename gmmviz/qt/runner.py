@@ -1,150 +1,102 @@
-"""Run generators of snapshots on a worker thread and hand them to the UI as Qt signals.
+"""Run a generator of snapshots on a worker thread and hand them to the GUI as Qt signals.
 
-:class:`EMController` knows nothing about Gaussian mixtures: it runs whatever *run factory*
-it is given (a callable returning an iterator of snapshots, such as ``iter_em``) on one
-worker :class:`~PySide6.QtCore.QThread`, and re-emits the snapshots on the GUI thread. The
-app's EM runs and, later, a BIC sweep are both such runs.
+:class:`SnapshotRunner` knows nothing about Gaussian mixtures: it pulls whatever *run
+factory* it is given (a callable returning an iterator of snapshots, such as
+``gmmviz.app.runs.em_run``) on its own :class:`~PySide6.QtCore.QThread`, and re-emits the
+snapshots on the GUI thread. Two runners can live side by side (the animation and a sweep);
+the numba kernels serialise on the core's ``KERNEL_LOCK``.
 
-Threading rules (see DESIGN.md):
+Threading rules:
 
 * the worker pulls the generator; the GUI thread never does;
 * every run has an id; anything that arrives from an older run is dropped on arrival;
-* a run is cancelled through a :class:`threading.Event` checked between iterations (a busy
+* a run is cancelled through a :class:`threading.Event` checked between snapshots (a busy
   worker would never see a queued signal);
-* there is never more than one :class:`Update` in flight: the worker waits for the UI to
-  acknowledge (``frame_done``) before it sends the next one. While playing, every snapshot
-  goes out on its own, so every iteration is drawn; when running to the end, the snapshots
-  computed while the UI was busy go out together as one batch, so nothing floods the event
-  queue and the history still gets every snapshot;
-* the worker computes one snapshot ahead (and its display data), so Step is instant and,
-  while playing, EM and drawing overlap;
-* :meth:`EMController.shutdown` (also hooked to ``aboutToQuit``) cancels, stops and waits.
+* when to compute, send or wait is decided by :func:`gmmviz.app.pacing.next_action`
+  (never more than one update in flight; one snapshot and its display computed ahead);
+* :meth:`SnapshotRunner.shutdown` (also hooked to ``aboutToQuit`` and ``atexit``) cancels,
+  stops and waits.
 """
 
 from __future__ import annotations
 
 import atexit
-import enum
 import itertools
-import os
 import sys
 import threading
 import time
 import traceback
 import weakref
-from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
 
-# Controllers still open when the interpreter exits (a script that never closed its
-# window) are shut down first, so that no QThread is destroyed while running.
-_OPEN_CONTROLLERS: weakref.WeakSet = weakref.WeakSet()
+from gmmviz.app.pacing import Action, Mode, PacingState, after_emit, batch_size, next_action
+from gmmviz.qt._platform import lower_background_priority
 
-
-@atexit.register
-def _shutdown_open_controllers() -> None:
-    for controller in list(_OPEN_CONTROLLERS):
-        try:
-            controller.shutdown()
-        except RuntimeError:  # its C++ side is already gone
-            pass
-
-
-#: Nice value for the threads that compute (the worker and numba's pool): the GUI thread
-#: keeps its normal priority, so that it gets a core whenever it has something to draw.
-BACKGROUND_NICE = 2
-
-
-def lower_background_priority(gui_tid: int) -> int:
-    """Give every thread of this process but the GUI thread a lower CPU priority (Linux).
-
-    On Linux a nice value belongs to a thread, and the worker's numba kernels keep both
-    cores busy; without this the GUI thread competes with them on equal terms and a repaint
-    can take twice as long. Lowering one's own priority needs no privilege.
-
-    Returns
-    -------
-    int
-        How many threads were changed.
-    """
-    if sys.platform != "linux" or not hasattr(os, "setpriority"):
-        return 0
-    changed = 0
-    try:
-        tids = [int(t) for t in os.listdir("/proc/self/task")]
-    except OSError:
-        return 0
-    for tid in tids:
-        if tid == gui_tid:
-            continue
-        try:
-            if os.getpriority(os.PRIO_PROCESS, tid) < BACKGROUND_NICE:
-                os.setpriority(os.PRIO_PROCESS, tid, BACKGROUND_NICE)
-                changed += 1
-        except OSError:
-            continue  # the thread ended meanwhile
-    return changed
-
+S = TypeVar("S")  # a snapshot
+D = TypeVar("D")  # what a renderer makes of one
 
 RunFactory = Callable[[], Iterator[Any]]
 Renderer = Callable[[Any, Any], Any]
 
+# Runners still open when the interpreter exits (a script that never closed its window) are
+# shut down first, so that no QThread is destroyed while running.
+_OPEN_RUNNERS: weakref.WeakSet = weakref.WeakSet()
 
-class Mode(enum.Enum):
-    """What the worker does with the current run."""
 
-    PAUSED = "paused"  # compute one snapshot ahead, send nothing
-    STEP = "step"  # send the next ``budget`` snapshots, then pause
-    PLAY = "play"  # send one snapshot at a time, at most ``rate`` per second
-    RUN = "run"  # compute as fast as possible, send batches
+@atexit.register
+def _shutdown_open_runners() -> None:
+    for runner in list(_OPEN_RUNNERS):
+        try:
+            runner.shutdown()
+        except RuntimeError:  # its C++ side is already gone
+            pass
 
 
 @dataclass(frozen=True)
-class Update:
+class Update(Generic[S, D]):
     """New snapshots of one run, delivered on the GUI thread.
 
     Attributes
     ----------
     run_id : int
-    steps : tuple
+    steps : tuple of snapshots
         The snapshots produced since the previous update, oldest first (at least one).
     display : object or None
-        ``render(steps[-1], request)``, the data the canvas needs to draw the newest snapshot
-        (``None`` when the run has no renderer).
+        ``render(steps[-1], request)`` (``None`` when the runner has no renderer).
     request : object or None
-        The display request ``display`` was computed for.
+        The request ``display`` was computed for.
     """
 
     run_id: int
-    steps: tuple
-    display: Any
+    steps: tuple[S, ...]
+    display: D | None
     request: Any
 
 
 @dataclass(frozen=True)
-class Rendered:
-    """Display data computed on request for a given snapshot (a past iteration, a new view).
+class Rendered(Generic[S, D]):
+    """Display data computed on request (a past iteration, a new view, the bare data).
 
     Attributes
     ----------
-    run_id, token : int
-        The run and the value :meth:`EMController.render` returned.
-    snapshot : object
+    token : int
+        The value :meth:`SnapshotRunner.render` returned.
+    snapshot : object or None
     request : object
     display : object
     """
 
-    run_id: int
     token: int
-    snapshot: Any
+    snapshot: S | None
     request: Any
-    display: Any
+    display: D
 
 
-def _describe(exc: BaseException) -> str:
+def describe_error(exc: BaseException) -> str:
     """One line for the user: the message of expected errors, the type of unexpected ones."""
     if isinstance(exc, ValueError | MemoryError | OSError):
         text = str(exc) or type(exc).__name__
@@ -153,14 +105,13 @@ def _describe(exc: BaseException) -> str:
 
 
 class _Run:
-    """One run: its id, how to start it, how to draw it, and its cancel flag."""
+    """One run: its id, how to start it, and its cancel flag."""
 
-    __slots__ = ("cancel", "factory", "render", "run_id")
+    __slots__ = ("cancel", "factory", "run_id")
 
-    def __init__(self, run_id: int, factory: RunFactory, render: Renderer | None) -> None:
+    def __init__(self, run_id: int, factory: RunFactory) -> None:
         self.run_id = run_id
         self.factory = factory
-        self.render = render
         self.cancel = threading.Event()
 
 
@@ -171,6 +122,7 @@ class _Shared:
         self.cond = threading.Condition()
         self.quit = False
         self.run: _Run | None = None
+        self.render: Renderer | None = None
         self.mode = Mode.PAUSED
         self.budget = 0
         self.interval = 0.0
@@ -178,8 +130,7 @@ class _Shared:
         self.awaiting_ack = False
         self.request: Any = None
         self.request_version = 0
-        self.render_job: tuple[int, int, Any, Any] | None = None  # run id, token, snap, req
-        self.tasks: deque[tuple[int, Callable[[], Any]]] = deque()
+        self.render_job: tuple[int, Any, Any] | None = None  # token, snapshot, request
 
 
 class _Worker(QThread):
@@ -189,12 +140,11 @@ class _Worker(QThread):
     renderReady = Signal(object)  # Rendered
     runEnded = Signal(int)  # run id
     runError = Signal(int, str)  # run id, message
-    taskDone = Signal(int, object)  # token, result
-    taskError = Signal(int, str)  # token, message
+    renderError = Signal(int, str)  # token, message
 
-    def __init__(self, shared: _Shared, gui_tid: int) -> None:
+    def __init__(self, shared: _Shared, gui_tid: int, name: str) -> None:
         super().__init__()
-        self.setObjectName("gmmviz-em-worker")
+        self.setObjectName(name)
         self._s = shared
         self._gui_tid = gui_tid
 
@@ -204,8 +154,7 @@ class _Worker(QThread):
         gen: Iterator[Any] | None = None
         buffer: list[Any] = []  # computed, not yet sent
         ahead: tuple[int, Any] | None = None  # (request version, display) for buffer[0]
-        exhausted = False
-        initial_pending = False
+        exhausted = initial_pending = False
         while True:
             with s.cond:
                 while True:
@@ -215,111 +164,78 @@ class _Worker(QThread):
                         run = s.run
                         gen, buffer, ahead, exhausted = None, [], None, False
                         initial_pending = run is not None
-                        action = "start" if run is not None else "wait"
+                        action = Action.COMPUTE if run is not None else Action.WAIT
                         break
-                    if s.tasks:
-                        action = "task"
+                    live = run is not None and gen is not None and not run.cancel.is_set()
+                    state = PacingState(
+                        mode=s.mode,
+                        budget=s.budget,
+                        now=time.monotonic(),
+                        next_emit_at=s.next_emit_at,
+                        awaiting_ack=s.awaiting_ack,
+                        live=live,
+                        initial_pending=initial_pending,
+                        buffered=len(buffer),
+                        exhausted=exhausted,
+                        render_pending=s.render_job is not None and s.render is not None,
+                        ahead_ready=ahead is not None and ahead[0] == s.request_version,
+                        can_render=s.render is not None,
+                    )
+                    action, timeout = next_action(state)
+                    if action is not Action.WAIT:
                         break
-                    if s.render_job is not None:
-                        action = "render"
-                        break
-                    if run is None or gen is None or run.cancel.is_set():
-                        s.cond.wait()
-                        continue
-                    now = time.monotonic()
-                    if buffer and not s.awaiting_ack:
-                        if initial_pending or s.mode is Mode.RUN:
-                            action = "emit"
-                            break
-                        if s.mode is Mode.STEP and s.budget > 0:
-                            action = "emit"
-                            break
-                        if s.mode is Mode.PLAY and now >= s.next_emit_at:
-                            action = "emit"
-                            break
-                    if exhausted and not buffer:
-                        action = "finish"
-                        break
-                    if not exhausted and (not buffer or s.mode is Mode.RUN):
-                        action = "compute"
-                        break
-                    if buffer and ahead is None and run.render is not None:
-                        action = "prerender"
-                        break
-                    timeout = None
-                    if s.mode is Mode.PLAY and buffer and not s.awaiting_ack:
-                        timeout = max(0.0, s.next_emit_at - now)
                     s.cond.wait(timeout)
-                if action == "wait":
+                if action is Action.WAIT:
                     continue
-                mode = s.mode
-                first = initial_pending
+                mode, first, render = s.mode, initial_pending, s.render
                 request, version = s.request, s.request_version
-                job = s.render_job if action == "render" else None
-                task = s.tasks.popleft() if action == "task" else None
-                if action == "render":
+                job = s.render_job if action is Action.RENDER else None
+                if job is not None:
                     s.render_job = None
 
-            if action == "start":
-                # numba's pool threads may have appeared since the last run
-                lower_background_priority(self._gui_tid)
+            if action is Action.RENDER:
+                token, snapshot, job_request = job
                 try:
-                    gen = iter(run.factory())
+                    display = render(snapshot, job_request)
+                except Exception as exc:  # reported to the user
+                    self._report(exc)
+                    self.renderError.emit(token, describe_error(exc))
+                    continue
+                self.renderReady.emit(Rendered(token, snapshot, job_request, display))
+            elif action is Action.COMPUTE:
+                try:
+                    if gen is None:
+                        # numba's pool threads may have appeared since the last run
+                        lower_background_priority(self._gui_tid)
+                        gen = iter(run.factory())
                     buffer.append(next(gen))
                 except StopIteration:
-                    gen, exhausted = iter(()), True
+                    gen, exhausted = gen or iter(()), True
                 except Exception as exc:  # reported to the user; the run ends
                     self._fail(run, exc)
                     gen = None
-            elif action == "task":
-                token, fn = task
+            elif action is Action.PRERENDER:
                 try:
-                    result = fn()
-                except Exception as exc:  # reported to the user
-                    self.taskError.emit(token, _describe(exc))
-                else:
-                    self.taskDone.emit(token, result)
-            elif action == "render":
-                job_run_id, token, snapshot, job_request = job
-                if run is None or job_run_id != run.run_id or run.render is None:
-                    continue
-                try:
-                    display = run.render(snapshot, job_request)
+                    ahead = (version, render(buffer[0], request))
                 except Exception as exc:
                     self._fail(run, exc)
                     gen = None
-                    continue
-                self.renderReady.emit(Rendered(run.run_id, token, snapshot, job_request, display))
-            elif action == "compute":
-                try:
-                    buffer.append(next(gen))
-                except StopIteration:
-                    exhausted = True
-                except Exception as exc:
-                    self._fail(run, exc)
-                    gen = None
-            elif action == "prerender":
-                try:
-                    ahead = (version, run.render(buffer[0], request))
-                except Exception as exc:
-                    self._fail(run, exc)
-                    gen = None
-            elif action == "finish":
+            elif action is Action.FINISH:
                 gen = None
                 with s.cond:
                     if s.run is run:
                         s.mode, s.budget = Mode.PAUSED, 0
                 self.runEnded.emit(run.run_id)
-            elif action == "emit":
-                batch = buffer[:] if mode is Mode.RUN and not first else buffer[:1]
+            elif action is Action.EMIT:
+                batch = buffer[: batch_size(mode, first, len(buffer))]
                 del buffer[: len(batch)]
                 display = None
-                if run.render is not None:
+                if render is not None:
                     if len(batch) == 1 and ahead is not None and ahead[0] == version:
                         display = ahead[1]
                     else:
                         try:
-                            display = run.render(batch[-1], request)
+                            display = render(batch[-1], request)
                         except Exception as exc:
                             self._fail(run, exc)
                             gen = None
@@ -330,73 +246,77 @@ class _Worker(QThread):
                         continue
                     initial_pending = False
                     s.awaiting_ack = True
-                    if first:
-                        pass  # the initial snapshot is sent whatever the mode
-                    elif s.mode is Mode.STEP:
-                        s.budget -= 1
-                        if s.budget <= 0:
-                            s.mode, s.budget = Mode.PAUSED, 0
-                    elif s.mode is Mode.PLAY:
-                        s.next_emit_at = max(time.monotonic(), s.next_emit_at + s.interval)
+                    s.mode, s.budget, s.next_emit_at = after_emit(
+                        s.mode, s.budget, s.next_emit_at, s.interval, time.monotonic(), first
+                    )
                 self.updateReady.emit(Update(run.run_id, tuple(batch), display, request))
 
-    def _fail(self, run: _Run, exc: BaseException) -> None:
+    @staticmethod
+    def _report(exc: BaseException) -> None:
         if not isinstance(exc, ValueError):
             traceback.print_exception(exc, file=sys.stderr)
+
+    def _fail(self, run: _Run, exc: BaseException) -> None:
+        self._report(exc)
         with self._s.cond:
             if self._s.run is run:
                 self._s.mode, self._s.budget = Mode.PAUSED, 0
-        self.runError.emit(run.run_id, _describe(exc))
+        self.runError.emit(run.run_id, describe_error(exc))
 
 
-class EMController(QObject):
-    """Runs one generator of snapshots at a time on a worker thread.
+class SnapshotRunner(QObject):
+    """Runs one generator of snapshots at a time on its own worker thread.
 
     Parameters
     ----------
     parent : QObject, optional
     auto_ack : bool
         Acknowledge each :class:`Update` as soon as the ``updated`` slots return. A UI that
-        wants to pace the worker by what it has actually painted passes ``False`` and calls
+        paces the worker by what it has actually painted passes ``False`` and calls
         :meth:`frame_done` itself.
+    name : str
+        The worker thread's name.
 
     Signals
     -------
     runStarted(int)
-        A run was started (its id).
     updated(Update)
         New snapshots of the current run, with display data for the newest.
     rendered(Rendered)
         Display data asked for with :meth:`render`.
+    renderFailed(int, str)
+        A :meth:`render` request raised (token, message).
     runFinished(int)
-        The current run's generator is exhausted (converged or out of iterations).
+        The current run's generator is exhausted.
     runFailed(int, str)
         The current run raised; the message says why. The run is over.
     playingChanged(bool)
         Playing or running to the end started (True) or stopped (False).
-    taskFinished(int, object), taskFailed(int, str)
-        Result of a :meth:`submit` call (token, result or message).
     """
 
     runStarted = Signal(int)
     updated = Signal(object)
     rendered = Signal(object)
+    renderFailed = Signal(int, str)
     runFinished = Signal(int)
     runFailed = Signal(int, str)
     playingChanged = Signal(bool)
-    taskFinished = Signal(int, object)
-    taskFailed = Signal(int, str)
 
-    def __init__(self, parent: QObject | None = None, *, auto_ack: bool = True) -> None:
+    def __init__(
+        self,
+        parent: QObject | None = None,
+        *,
+        auto_ack: bool = True,
+        name: str = "gmmviz-snapshot-runner",
+    ) -> None:
         super().__init__(parent)
         self._shared = _Shared()
-        self._worker = _Worker(self._shared, threading.get_native_id())
+        self._worker = _Worker(self._shared, threading.get_native_id(), name)
         self._worker.updateReady.connect(self._on_update)
-        self._worker.renderReady.connect(self._on_rendered)
+        self._worker.renderReady.connect(self.rendered)
+        self._worker.renderError.connect(self.renderFailed)
         self._worker.runEnded.connect(self._on_run_ended)
         self._worker.runError.connect(self._on_run_error)
-        self._worker.taskDone.connect(self.taskFinished)
-        self._worker.taskError.connect(self.taskFailed)
         self._auto_ack = auto_ack
         self._ids = itertools.count(1)
         self._tokens = itertools.count(1)
@@ -407,7 +327,7 @@ class EMController(QObject):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
-        _OPEN_CONTROLLERS.add(self)
+        _OPEN_RUNNERS.add(self)
 
     # ------------------------------------------------------------------ state
 
@@ -431,19 +351,26 @@ class EMController(QObject):
         return self._closed
 
     def is_running(self) -> bool:
-        """Whether the worker thread is running (it starts with the first run or task)."""
+        """Whether the worker thread is running (it starts with the first run or render)."""
         return self._worker.isRunning()
+
+    @property
+    def request(self) -> Any:
+        with self._shared.cond:
+            return self._shared.request
 
     # ------------------------------------------------------------------ commands
 
-    def start(
-        self,
-        factory: RunFactory,
-        render: Renderer | None = None,
-        *,
-        play: bool = False,
-        rate: float | None = None,
-    ) -> int:
+    def set_renderer(self, render: Renderer | None) -> None:
+        """``render(snapshot or None, request) -> display``, called on the worker for every
+        update and render request from now on."""
+        with self._shared.cond:
+            self._shared.render = render
+            self._shared.render_job = None
+            self._shared.request_version += 1  # a display computed ahead is stale
+            self._shared.cond.notify_all()
+
+    def start(self, factory: RunFactory, *, play: bool = False, rate: float | None = None) -> int:
         """Cancel the current run and start a new one.
 
         Parameters
@@ -451,8 +378,6 @@ class EMController(QObject):
         factory : callable
             Called on the worker; returns an iterator of snapshots. Its first snapshot is
             always sent; the following ones as the mode says.
-        render : callable, optional
-            ``render(snapshot, request) -> display``, called on the worker.
         play : bool
             Start playing at ``rate`` right away.
         rate : float or None
@@ -469,9 +394,8 @@ class EMController(QObject):
             old = self._shared.run
             if old is not None:
                 old.cancel.set()
-            self._shared.run = _Run(run_id, factory, render)
+            self._shared.run = _Run(run_id, factory)
             self._shared.awaiting_ack = False
-            self._shared.render_job = None
             self._set_mode_locked(Mode.PLAY if play else Mode.PAUSED, rate=rate)
             self._shared.cond.notify_all()
         self._run_id = run_id
@@ -528,7 +452,6 @@ class EMController(QObject):
             if run is not None:
                 run.cancel.set()
             self._shared.run = None
-            self._shared.render_job = None
             self._set_mode_locked(Mode.PAUSED)
             self._shared.cond.notify_all()
         self._run_id = next(self._ids)  # updates already queued now look stale
@@ -542,35 +465,20 @@ class EMController(QObject):
             self._shared.request_version += 1
             self._shared.cond.notify_all()
 
-    @property
-    def request(self) -> Any:
-        with self._shared.cond:
-            return self._shared.request
-
     def render(self, snapshot: Any, request: Any = None) -> int:
-        """Ask the worker for the display data of ``snapshot`` (replaces a pending request).
+        """Ask the worker for the display of ``snapshot`` (``None``: the data alone); replaces
+        a pending request.
 
         Returns
         -------
         int
-            A token; the answer is the ``rendered`` signal with this token.
+            A token; the answer is the ``rendered`` (or ``renderFailed``) signal with it.
         """
         self._check_open()
         token = next(self._tokens)
         with self._shared.cond:
             req = self._shared.request if request is None else request
-            self._shared.render_job = (self._run_id, token, snapshot, req)
-            self._shared.cond.notify_all()
-        self._ensure_started()
-        return token
-
-    def submit(self, fn: Callable[[], Any]) -> int:
-        """Run ``fn()`` on the worker (between iterations); answered by ``taskFinished`` or
-        ``taskFailed`` with the returned token."""
-        self._check_open()
-        token = next(self._tokens)
-        with self._shared.cond:
-            self._shared.tasks.append((token, fn))
+            self._shared.render_job = (token, snapshot, req)
             self._shared.cond.notify_all()
         self._ensure_started()
         return token
@@ -593,19 +501,18 @@ class EMController(QObject):
             if self._shared.run is not None:
                 self._shared.run.cancel.set()
             self._shared.quit = True
-            self._shared.tasks.clear()
             self._shared.cond.notify_all()
         self._live = False
         self._set_playing(False)
         self._worker.quit()
         self._worker.wait()
-        _OPEN_CONTROLLERS.discard(self)
+        _OPEN_RUNNERS.discard(self)
 
     # ------------------------------------------------------------------ internals
 
     def _check_open(self) -> None:
         if self._closed:
-            raise RuntimeError("the controller has been shut down")
+            raise RuntimeError("the runner has been shut down")
 
     def _ensure_started(self) -> None:
         if not self._worker.isRunning() and not self._closed:
@@ -632,11 +539,6 @@ class EMController(QObject):
         if self._auto_ack:
             # Deferred, so that whatever the slots scheduled (a repaint) happens first.
             QTimer.singleShot(0, lambda rid=update.run_id: self.frame_done(rid))
-
-    @Slot(object)
-    def _on_rendered(self, rendered: Rendered) -> None:
-        if rendered.run_id == self._run_id:
-            self.rendered.emit(rendered)
 
     @Slot(int)
     def _on_run_ended(self, run_id: int) -> None:

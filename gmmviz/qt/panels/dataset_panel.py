@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -11,11 +12,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from gmmviz.app.settings import DATASET_TITLES, MAX_SAMPLES, MIN_SAMPLES
 from gmmviz.core.datasets import (
     DATASET_NAMES,
     DEFAULT_N_SAMPLES,
@@ -23,7 +26,26 @@ from gmmviz.core.datasets import (
     NOISE_LABEL,
     DatasetSpec,
 )
-from gmmviz.ui.session import DATASET_TITLES, MAX_SAMPLES, MIN_SAMPLES
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that ends in "…" when its text is wider than the label (the whole
+    text is the tooltip)."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self.setToolTip(text)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        metrics = self.fontMetrics()
+        elided = metrics.elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.rect(), int(self.alignment()), elided)
 
 
 class DatasetPanel(QGroupBox):
@@ -31,10 +53,13 @@ class DatasetPanel(QGroupBox):
 
     Signals
     -------
+    specChanged(DatasetSpec)
+        The person edited a field (not emitted by :meth:`set_spec`).
     generateRequested(DatasetSpec)
     openRequested()
     """
 
+    specChanged = Signal(object)
     generateRequested = Signal(object)
     openRequested = Signal()
 
@@ -67,9 +92,9 @@ class DatasetPanel(QGroupBox):
             "Load points from CSV / TSV / NPY / NPZ; with more than two columns the first two "
             "are shown (Ctrl+O)"
         )
-        self.source = QLabel("")
+        # One line, elided: a caption that wraps would move every control below it.
+        self.source = ElidedLabel("")
         self.source.setObjectName("hint")
-        self.source.setWordWrap(True)
 
         form = QFormLayout()
         form.addRow("Generator", self.name)
@@ -87,7 +112,14 @@ class DatasetPanel(QGroupBox):
         self.name.currentIndexChanged.connect(self._on_name_changed)
         self.generate.clicked.connect(lambda: self.generateRequested.emit(self.spec()))
         self.open.clicked.connect(self.openRequested)
+        self._silent = False
         self.set_spec(DatasetSpec("blobs", DEFAULT_N_SAMPLES["blobs"]))
+        for box in (self.n_samples, self.noise, self.seed):
+            box.valueChanged.connect(self._edited)
+
+    def _edited(self, *_) -> None:
+        if not self._silent:
+            self.specChanged.emit(self.spec())
 
     def _on_name_changed(self) -> None:
         # A new generator starts from the lecture's noise and size for it.
@@ -96,9 +128,14 @@ class DatasetPanel(QGroupBox):
         self.noise.setToolTip(
             f"The generator's {NOISE_LABEL[name]} (lecture: {DEFAULT_NOISE[name]})"
         )
-        self.noise.setValue(DEFAULT_NOISE[name])
-        if self.n_samples.value() in DEFAULT_N_SAMPLES.values():
-            self.n_samples.setValue(DEFAULT_N_SAMPLES[name])
+        self._silent = True
+        try:
+            self.noise.setValue(DEFAULT_NOISE[name])
+            if self.n_samples.value() in DEFAULT_N_SAMPLES.values():
+                self.n_samples.setValue(DEFAULT_N_SAMPLES[name])
+        finally:
+            self._silent = False
+        self._edited()
 
     def current_name(self) -> str:
         return self.name.currentData()
@@ -113,17 +150,22 @@ class DatasetPanel(QGroupBox):
         )
 
     def set_spec(self, spec: DatasetSpec) -> None:
-        self.name.blockSignals(True)
-        self.name.setCurrentIndex(max(self.name.findData(spec.name), 0))
-        self.name.blockSignals(False)
-        name = self.current_name()
-        self.noise_label.setText(NOISE_LABEL[name].capitalize())
-        self.noise.setToolTip(
-            f"The generator's {NOISE_LABEL[name]} (lecture: {DEFAULT_NOISE[name]})"
-        )
-        self.n_samples.setValue(int(spec.n_samples))
-        self.noise.setValue(DEFAULT_NOISE[name] if spec.noise is None else float(spec.noise))
-        self.seed.setValue(int(spec.seed))
+        """Show ``spec`` without emitting ``specChanged``."""
+        self._silent = True
+        try:
+            self.name.blockSignals(True)
+            self.name.setCurrentIndex(max(self.name.findData(spec.name), 0))
+            self.name.blockSignals(False)
+            name = self.current_name()
+            self.noise_label.setText(NOISE_LABEL[name].capitalize())
+            self.noise.setToolTip(
+                f"The generator's {NOISE_LABEL[name]} (lecture: {DEFAULT_NOISE[name]})"
+            )
+            self.n_samples.setValue(int(spec.n_samples))
+            self.noise.setValue(DEFAULT_NOISE[name] if spec.noise is None else float(spec.noise))
+            self.seed.setValue(int(spec.seed))
+        finally:
+            self._silent = False
 
     def set_source(self, text: str) -> None:
         """Say what the canvas shows (a generated set or a file)."""

@@ -88,6 +88,11 @@ class LikelihoodPlot(pg.PlotWidget):
             self.star.setData([], [])
             self.label.hide()
 
+    def reset_curve(self) -> None:
+        """No curve; the next one gets a range of its own (not the previous run's)."""
+        self._range = None
+        self.set_history(np.zeros(0), np.zeros(0), None)
+
     def _fit_range(self, x: np.ndarray, y: np.ndarray) -> None:
         """Grow the view in steps, not with every point: a new range re-renders both axes,
         which costs more than the curve itself."""

@@ -45,13 +45,14 @@ class EMPanel(QGroupBox):
 
     speedChanged = Signal(object)
 
-    def __init__(self, actions: dict[str, QAction], parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("EM", parent)
         buttons = QGridLayout()
         buttons.setSpacing(4)
+        self._buttons: dict[str, QToolButton] = {}
         for i, name in enumerate(("step", "play", "run", "reset")):
             button = QToolButton()
-            button.setDefaultAction(actions[name])
+            self._buttons[name] = button
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space for play/pause
@@ -94,6 +95,11 @@ class EMPanel(QGroupBox):
         layout.addLayout(speed_row)
         layout.addLayout(readouts)
         layout.addWidget(self.badge)
+
+    def set_actions(self, actions: dict[str, QAction]) -> None:
+        """The window's Step, Play, Run and Reset actions, for the four buttons."""
+        for name, button in self._buttons.items():
+            button.setDefaultAction(actions[name])
 
     def rate(self) -> float | None:
         return self.speed.currentData()

@@ -33,8 +33,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem
 
+from gmmviz.app.state import COLOUR_MODES
 from gmmviz.ui import palette
-from gmmviz.ui.display import COLOUR_MODES, Display, MarkerColours, ViewRequest
+from gmmviz.ui.display import Display, MarkerColours, ViewRequest
 from gmmviz.ui.ellipses import SIGMAS, ellipse_rings, fill_alphas, nan_polyline, project
 
 NEUTRAL_FILL = (70, 110, 170)  # the lecture's default blue-grey, for "true labels" mode
@@ -403,6 +404,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._n_components = 0
         self._shown_display: Display | None = None
         self._shown_step = None
+        self._caption_suffix = ""
         self._bin_px = 1
 
         self._view_timer = QTimer(self)
@@ -413,6 +415,11 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._frame_pending = False
 
     # ------------------------------------------------------------------ data
+
+    @property
+    def xy(self) -> np.ndarray:
+        """The shown positions of the points; shape (N, 2)."""
+        return self._xy
 
     @property
     def uses_markers(self) -> bool:
@@ -503,6 +510,8 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
 
     def show_model(self, step) -> None:
         """Ellipses and means of a snapshot (``None`` clears them)."""
+        if step is not self._shown_step:
+            self._caption_suffix = ""
         self._shown_step = step
         if step is None:
             self._set_title("")
@@ -525,7 +534,9 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.fills.set_rings(rings, fill_colours, fill_alphas(np.asarray(params.weights)))
         x, y = nan_polyline(rings)
         self.outlines.setData(x, y, connect="finite")
-        self.means.set_means(means2, colours)
+        # With true labels the component colours would clash with the class colours: a
+        # blue mean on green points reads as a wrong fit.
+        self.means.set_means(means2, fill_colours if self._colour_by == "true" else colours)
         if k != self._n_components:
             self._n_components = k
             self._update_legend()
@@ -533,8 +544,25 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
             f"iteration {step.iteration} · K = {k} ({params.covariance_type}) · "
             f"mean log-likelihood {step.log_likelihood:.4f}"
             + (" · converged" if step.converged else "")
+            + self._caption_suffix
         )
         self._frame_pending = True
+
+    def set_caption_suffix(self, text: str) -> None:
+        """Words appended to the caption of the shown snapshot (``""``: none)."""
+        self._caption_suffix = text
+        if self._shown_step is not None:
+            self.show_model(self._shown_step)
+
+    def set_layers(self, ellipses: bool, legend: bool) -> None:
+        """Show or hide the ellipses and the legend."""
+        self.fills.setVisible(ellipses)
+        self.outlines.setVisible(ellipses)
+        self.legend.setVisible(legend)
+
+    def cancel_pending(self) -> None:
+        """Forget a view change not yet announced (the window is closing)."""
+        self._view_timer.stop()
 
     def _set_title(self, text: str) -> None:
         """Caption above the plot, without pyqtgraph's ``setTitle``: that re-lays out the

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
-from gmmviz.ui.session import COVARIANCE_TYPES, INIT_METHODS, MAX_COMPONENTS, ModelSettings
+from gmmviz.app.settings import COVARIANCE_TYPES, INIT_METHODS, MAX_COMPONENTS, ModelSettings
 
 COVARIANCE_TIPS = {
     "full": "each component has its own general covariance (ellipses of any shape and angle)",
@@ -132,6 +132,10 @@ class ModelPanel(QGroupBox):
         if self._debounce.isActive():
             self._debounce.stop()
             self.settingsChanged.emit(self.settings())
+
+    def cancel_pending(self) -> None:
+        """Forget a change not yet emitted (the window is closing)."""
+        self._debounce.stop()
 
     def settings(self) -> ModelSettings:
         return ModelSettings(

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLabel, QSpinBox, QWidget
 
-from gmmviz.ui.display import COLOUR_MODE_LABELS, COLOUR_MODES
+from gmmviz.app.state import COLOUR_MODES, ViewSettings
+from gmmviz.qt.actions import COLOUR_MODE_LABELS
 
 
 class ViewBar(QWidget):
@@ -79,6 +80,21 @@ class ViewBar(QWidget):
             self.component.blockSignals(False)
         if (self.colour_by(), self.component_index()) != before:
             self._emit()
+
+    def show_view(self, view: ViewSettings) -> None:
+        """Show the state's view settings without emitting anything."""
+        widgets = (self.mode, self.component, self.ellipses, self.legend)
+        for widget in widgets:
+            widget.blockSignals(True)
+        try:
+            self.mode.setCurrentIndex(max(self.mode.findData(view.colour_by), 0))
+            self.component.setValue(view.component + 1)
+            self.ellipses.setChecked(view.show_ellipses)
+            self.legend.setChecked(view.show_legend)
+        finally:
+            for widget in widgets:
+                widget.blockSignals(False)
+        self._sync()
 
     def set_n_components(self, n: int) -> None:
         self.component.setRange(1, max(n, 1))  # emits colourChanged if the value was clamped

@@ -9,8 +9,8 @@ pytest.importorskip("PySide6")
 
 from gmmviz.core.datasets import DatasetSpec, generate
 from gmmviz.core.mixture import initial_params, iter_em, responsibilities
+from gmmviz.qt.canvas import MixtureCanvas
 from gmmviz.ui import palette
-from gmmviz.ui.canvas import MixtureCanvas
 from gmmviz.ui.display import (
     DisplayRenderer,
     ViewRequest,

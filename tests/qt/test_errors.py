@@ -9,35 +9,10 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
+from gmmviz.app.settings import ModelSettings
 from gmmviz.core.datasets import DatasetSpec
-from gmmviz.ui.main_window import MainWindow
-from gmmviz.ui.session import ModelSettings
-
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow(remember=False)
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.errors = []
-    w.errorShown.connect(w.errors.append)
-    yield w
-    w.close()
-
 
 SMALL = DatasetSpec("blobs", 200, None, 0)
-
-
-def ready(qtbot, w, spec=SMALL, **model):
-    w.model_panel.set_settings(ModelSettings(**{"n_components": 3, **model}))
-    w.generate(spec)
-    qtbot.waitUntil(
-        lambda: (
-            w.data is not None and w.data.n_samples == spec.n_samples and w.shown_step is not None
-        ),
-        timeout=20000,
-    )
 
 
 def visible_message(w) -> str:
@@ -47,8 +22,8 @@ def visible_message(w) -> str:
 
 
 def test_more_components_than_points(qtbot, window, capfd):
-    window.model_panel.set_settings(ModelSettings(n_components=50))
-    window.generate(DatasetSpec("blobs", 10, None, 0))
+    window.state.set_model(ModelSettings(n_components=50))
+    window.presenter.generate(DatasetSpec("blobs", 10, None, 0))
     qtbot.waitUntil(lambda: bool(window.errors), timeout=20000)
     message = window.errors[0]
     assert "n_components" in message and "n_samples" in message
@@ -56,17 +31,17 @@ def test_more_components_than_points(qtbot, window, capfd):
     assert window.em_panel.badge.property("state") == "error"
     assert "Traceback" not in capfd.readouterr().err
     # the window still works: a smaller K runs
-    window.model_panel.set_settings(ModelSettings(n_components=2))
-    window.reset()
-    qtbot.waitUntil(lambda: window.shown_step is not None, timeout=10000)
-    assert window.shown_step.params.n_components == 2
+    window.state.set_model(ModelSettings(n_components=2))
+    window.presenter.reset()
+    qtbot.waitUntil(lambda: window.state.shown_step is not None, timeout=10000)
+    assert window.state.shown_step.params.n_components == 2
 
 
 def test_step_after_a_failed_run_tries_again_and_says_why(qtbot, window):
-    window.model_panel.set_settings(ModelSettings(n_components=50))
-    window.generate(DatasetSpec("blobs", 10, None, 0))
+    window.state.set_model(ModelSettings(n_components=50))
+    window.presenter.generate(DatasetSpec("blobs", 10, None, 0))
     qtbot.waitUntil(lambda: bool(window.errors), timeout=20000)
-    window.step()
+    window.presenter.step()
     qtbot.waitUntil(lambda: len(window.errors) == 2, timeout=10000)
     assert window.errors[1] == window.errors[0]
 
@@ -81,51 +56,53 @@ def test_step_after_a_failed_run_tries_again_and_says_why(qtbot, window):
         ("x\n1\n2\n3\n4\n", "one numeric column"),
     ],
 )
-def test_bad_data_file_keeps_the_current_data(qtbot, window, tmp_path, content, needle):
-    ready(qtbot, window)
-    before, steps = window.data, len(window.history)
+def test_bad_data_file_keeps_the_current_data(qtbot, window, tmp_path, content, needle, load):
+    load(window, SMALL)
+    before, steps = window.state.data, len(window.state.run)
     path = tmp_path / "bad.csv"
     path.write_text(content)
-    window.open_data(path)
+    window.presenter.open_data(path)
     qtbot.waitUntil(lambda: bool(window.errors), timeout=10000)
     assert window.errors[0].startswith("Could not open bad.csv")
     assert needle.lower() in window.errors[0].lower()
-    assert window.data is before  # nothing lost
-    assert len(window.history) == steps
-    assert window.errors[0] in window.statusBar().currentMessage()
+    assert window.state.data is before  # nothing lost
+    assert len(window.state.run) == steps
+    assert window.errors[0] in window.status_text
 
 
 def test_unsupported_file_type(qtbot, window, tmp_path):
     path = tmp_path / "points.xlsx"
     path.write_bytes(b"PK\x03\x04 not really")
-    window.open_data(path)
+    window.presenter.open_data(path)
     qtbot.waitUntil(lambda: bool(window.errors), timeout=10000)
     assert "xlsx" in window.errors[0] or "suffix" in window.errors[0].lower()
-    assert window.data is None
+    assert window.state.data is None
 
 
 def test_singular_covariance_without_regularisation(qtbot, window, tmp_path):
     path = tmp_path / "same.csv"
     path.write_text("x,y\n" + "1.5,2.5\n" * 30)
-    window.model_panel.set_settings(ModelSettings(n_components=2, reg_covar=0.0))
-    window.open_data(path)
+    window.state.set_model(ModelSettings(n_components=2, reg_covar=0.0))
+    window.presenter.open_data(path)
     qtbot.waitUntil(lambda: bool(window.errors), timeout=20000)
     assert "covariance" in window.errors[0].lower()
-    assert window.data is not None and window.data.n_samples == 30  # the data stayed
+    assert window.state.data is not None and window.state.data.n_samples == 30  # the data stayed
 
 
-def test_open_file_with_more_columns_shows_the_first_two(qtbot, window, tmp_path):
+def test_open_file_with_more_columns_shows_two_named_features(qtbot, window, tmp_path):
     rng = np.random.default_rng(0)
     X = np.vstack([rng.normal(size=(60, 4)), rng.normal(size=(60, 4)) + 5])
     path = tmp_path / "four.csv"
     path.write_text("a,b,c,d\n" + "\n".join(",".join(repr(float(v)) for v in row) for row in X))
-    window.model_panel.set_settings(ModelSettings(n_components=2))
-    window.open_data(path)
-    qtbot.waitUntil(lambda: window.shown_step is not None, timeout=20000)
-    assert window.data.n_features == 4
-    assert window.shown_step.params.n_features == 4  # EM in the full dimension
-    assert "first two" in window.dataset_panel.source.text()
-    np.testing.assert_array_equal(window.data.view, X[:, :2])
+    window.state.set_model(ModelSettings(n_components=2))
+    window.presenter.open_data(path)
+    qtbot.waitUntil(lambda: window.state.shown_step is not None, timeout=20000)
+    assert window.state.data.n_features == 4
+    assert window.state.shown_step.params.n_features == 4  # EM in the full dimension
+    assert (
+        "EM uses all 4 features; the canvas shows x1 and x2" in window.dataset_panel.source.text()
+    )
+    np.testing.assert_array_equal(window.canvas.xy, X[:, :2])
 
 
 def test_open_data_dialog(qtbot, window, tmp_path, monkeypatch):
@@ -134,11 +111,11 @@ def test_open_data_dialog(qtbot, window, tmp_path, monkeypatch):
     monkeypatch.setattr(
         QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(path), ""))
     )
-    window.model_panel.set_settings(ModelSettings(n_components=2))
-    window.act_open.trigger()
-    qtbot.waitUntil(lambda: window.shown_step is not None, timeout=20000)
-    assert window.data.path == str(path)
-    assert window.data.n_classes == 2
+    window.state.set_model(ModelSettings(n_components=2))
+    window.act("open").trigger()
+    qtbot.waitUntil(lambda: window.state.shown_step is not None, timeout=20000)
+    assert window.state.data.path == str(path)
+    assert window.state.data.n_classes == 2
     assert "ok.csv" in window.windowTitle()
 
 
@@ -148,28 +125,28 @@ def test_export_before_any_model_says_so(qtbot, window, tmp_path, monkeypatch):
         "getSaveFileName",
         staticmethod(lambda *a, **k: (str(tmp_path / "m.json"), "")),
     )
-    window.export_model_dialog()
+    window.presenter.export_dialog("model")
     assert window.errors and "no model yet" in window.errors[0]
     assert not (tmp_path / "m.json").exists()
 
 
 def test_buttons_before_data_do_not_crash(qtbot, window):
-    window.step()
-    window.play()
-    window.run_to_end()
-    window.reset()
-    assert "No data yet" in window.statusBar().currentMessage()
-    assert window.controller.run_id == 0
+    window.presenter.step()
+    window.presenter.play()
+    window.presenter.run_to_end()
+    window.presenter.reset()
+    assert "No data yet" in window.status_text
+    assert window.presenter.runner.run_id == 0
 
 
-def test_failed_run_on_new_data_shows_the_new_data_not_the_old_model(qtbot, window):
-    ready(qtbot, window)
+def test_failed_run_on_new_data_shows_the_new_data_not_the_old_model(qtbot, window, load):
+    load(window, SMALL)
     assert window.canvas.title.startswith("iteration 0")
-    window.model_panel.set_settings(ModelSettings(n_components=50))
-    window.generate(DatasetSpec("blobs", 12, None, 4))
+    window.state.set_model(ModelSettings(n_components=50))
+    window.presenter.generate(DatasetSpec("blobs", 12, None, 4))
     qtbot.waitUntil(lambda: bool(window.errors), timeout=20000)
-    assert window.data.n_samples == 12
-    assert window.shown_step is None and len(window.history) == 0
+    assert window.state.data.n_samples == 12
+    assert window.state.shown_step is None and window.state.run is None
     assert window.canvas.title == ""
     assert window.em_panel.iteration.text() == "—"
     x, _ = window.likelihood.data()
@@ -179,17 +156,17 @@ def test_failed_run_on_new_data_shows_the_new_data_not_the_old_model(qtbot, wind
     from gmmviz.ui import palette
 
     np.testing.assert_array_equal(
-        window.canvas.markers.point_rgb(), palette.LABELS[window.data.y_true]
+        window.canvas.markers.point_rgb(), palette.LABELS[window.state.data.y_true]
     )
 
 
-def test_export_into_a_missing_folder_names_the_folder(qtbot, window, tmp_path, monkeypatch):
-    ready(qtbot, window)
+def test_export_into_a_missing_folder_names_the_folder(qtbot, window, tmp_path, monkeypatch, load):
+    load(window, SMALL)
     target = tmp_path / "missing" / "m.json"
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
     )
-    window.export_model_dialog()
+    window.presenter.export_dialog("model")
     assert window.errors
     assert f"the folder {target.parent} does not exist" in window.errors[-1]
     assert ".tmp" not in window.errors[-1]

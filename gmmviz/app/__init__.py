@@ -1,0 +1,1 @@
+"""Qt-free application layer: settings, state, pacing, run factories and exports."""

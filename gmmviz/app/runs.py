@@ -1,0 +1,58 @@
+"""Run factories and data sources: what the runners execute off the GUI thread (no Qt)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+
+from gmmviz.app.settings import DATASET_TITLES, ModelSettings
+from gmmviz.app.state import DataSource
+from gmmviz.core.datasets import DatasetSpec, generate
+from gmmviz.core.em import EMStep
+from gmmviz.core.mixture import initial_params, iter_em
+
+
+def em_run(X: np.ndarray, settings: ModelSettings) -> Iterator[EMStep]:
+    """Initialise, then EM: one snapshot per iteration (iteration 0 is the start).
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, d)
+    settings : ModelSettings
+    """
+    initial = initial_params(
+        X,
+        settings.n_components,
+        covariance_type=settings.covariance_type,
+        init_params=settings.init_params,
+        reg_covar=settings.reg_covar,
+        random_state=settings.seed,
+    )
+    yield from iter_em(
+        X, initial, tol=settings.tol, reg_covar=settings.reg_covar, max_iter=settings.max_iter
+    )
+
+
+def generate_source(spec: DatasetSpec) -> DataSource:
+    """Generate one of the lecture's datasets."""
+    X, y = generate(spec)
+    title = f"{DATASET_TITLES.get(spec.name, spec.name)} · {spec.n_samples:,} points"
+    return DataSource(X, y, title, spec=spec)
+
+
+def load_source(path: str | Path) -> DataSource:
+    """Read a data file (CSV/TSV/NPY/NPZ)."""
+    from gmmviz.io import load_data
+
+    X, y = load_data(path)
+    name = Path(path).name
+    if X.shape[1] < 2:
+        # A made-up second column would change the model (its variance is 0), so refuse.
+        raise ValueError(
+            f"{name} has one numeric column; the window shows EM on two or more features "
+            f"(fit one-dimensional data with `gmmviz fit {name}`)"
+        )
+    title = f"{name} · {X.shape[0]:,} × {X.shape[1]}"
+    return DataSource(X, y, title, path=str(path))

@@ -1,0 +1,346 @@
+"""The app's one source of truth: data, settings, runs and what is shown (no Qt).
+
+:class:`AppState` holds everything the window shows and everything a session file keeps. It
+is observable: every change goes through a method that validates it and emits a psygnal
+signal, and the widgets update from those signals, never the other way round. Nothing here
+knows about widgets or threads: the presenter (``gmmviz.qt.presenter``) calls the methods
+from the GUI thread.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+from psygnal import Signal
+
+from gmmviz.app.settings import ModelSettings, dataset_spec_from_dict, dataset_spec_to_dict
+from gmmviz.core.datasets import DatasetSpec
+
+COLOUR_MODES: tuple[str, ...] = ("true", "hard", "blend", "member")
+
+
+@dataclass(frozen=True, eq=False)
+class DataSource:
+    """The points EM runs on.
+
+    Attributes
+    ----------
+    X : ndarray of shape (N, d)
+    y_true : ndarray of shape (N,) or None
+    title : str
+        What the status bar and window title call it.
+    spec : DatasetSpec or None
+        For generated data.
+    path : str or None
+        For data read from a file.
+    feature_names : tuple of str
+        One name per column of ``X``.
+    """
+
+    X: np.ndarray
+    y_true: np.ndarray | None
+    title: str
+    spec: DatasetSpec | None = None
+    path: str | None = None
+    feature_names: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.feature_names) != self.X.shape[1]:
+            names = tuple(f"x{i + 1}" for i in range(self.X.shape[1]))
+            object.__setattr__(self, "feature_names", names)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.X.shape[0])
+
+    @property
+    def n_features(self) -> int:
+        return int(self.X.shape[1])
+
+    @property
+    def n_classes(self) -> int:
+        return 0 if self.y_true is None else int(np.unique(self.y_true).size)
+
+
+@dataclass(frozen=True)
+class ViewSettings:
+    """How the canvas shows the data and the model.
+
+    Attributes
+    ----------
+    colour_by : str
+        One of :data:`COLOUR_MODES`.
+    component : int
+        The component of the ``"member"`` colouring (0-based).
+    show_ellipses, show_legend : bool
+    axes : tuple of 2 ints
+        The two features the canvas shows.
+    """
+
+    colour_by: str = "hard"
+    component: int = 0
+    show_ellipses: bool = True
+    show_legend: bool = True
+    axes: tuple[int, int] = (0, 1)
+
+    def validated(self) -> ViewSettings:
+        if self.colour_by not in COLOUR_MODES:
+            raise ValueError(f"unknown colour mode {self.colour_by!r}")
+        if int(self.component) < 0:
+            raise ValueError(f"component must be >= 0; got {self.component}")
+        if len(self.axes) != 2 or self.axes[0] == self.axes[1] or min(self.axes) < 0:
+            raise ValueError(f"axes must be two different feature indices; got {self.axes}")
+        return self
+
+
+class RunStatus(enum.Enum):
+    RUNNING = "running"
+    CONVERGED = "converged"
+    MAX_ITER = "max_iter"
+    ERROR = "error"
+
+
+@dataclass(eq=False)
+class Run:
+    """One EM run: its settings and every snapshot so far (parameters only: tiny).
+
+    Attributes
+    ----------
+    run_id : int
+    settings : ModelSettings
+    steps : list of EMStep
+    status : RunStatus
+    error : str or None
+    """
+
+    run_id: int
+    settings: ModelSettings
+    steps: list[Any] = field(default_factory=list)
+    status: RunStatus = RunStatus.RUNNING
+    error: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __getitem__(self, index: int) -> Any:
+        return self.steps[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.steps)
+
+    @property
+    def latest(self) -> Any:
+        return self.steps[-1] if self.steps else None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RunStatus.CONVERGED, RunStatus.MAX_ITER)
+
+    @property
+    def converged_at(self) -> int | None:
+        """Index of the converged snapshot, if any."""
+        last = self.latest
+        return len(self.steps) - 1 if last is not None and last.converged else None
+
+    def log_likelihoods(self) -> tuple[np.ndarray, np.ndarray]:
+        """Iterations and mean log-likelihoods; shapes (n,), (n,)."""
+        n = len(self.steps)
+        it = np.fromiter((s.iteration for s in self.steps), dtype=np.float64, count=n)
+        ll = np.fromiter((s.log_likelihood for s in self.steps), dtype=np.float64, count=n)
+        return it, ll
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which snapshot is shown: the latest (``following``) or a fixed index."""
+
+    index: int | None = None
+    following: bool = True
+
+
+class AppState:
+    """Data source, settings, runs and selection, with a signal per kind of change.
+
+    Signals
+    -------
+    datasetChanged(DatasetSpec), modelChanged(ModelSettings), viewChanged(ViewSettings),
+    speedChanged(float or None)
+        A setting changed (emitted only when the value differs).
+    dataChanged(DataSource or None)
+        New data; the run (which belonged to the old data) is gone.
+    runStarted(Run), snapshotsAdded(Run, int), runEnded(Run)
+        The current run began, grew by n snapshots, finished or failed.
+    selectionChanged(Selection)
+    """
+
+    datasetChanged = Signal(object)
+    modelChanged = Signal(object)
+    viewChanged = Signal(object)
+    speedChanged = Signal(object)
+    dataChanged = Signal(object)
+    runStarted = Signal(object)
+    snapshotsAdded = Signal(object, int)
+    runEnded = Signal(object)
+    selectionChanged = Signal(object)
+
+    def __init__(self) -> None:
+        self.dataset = DatasetSpec()
+        self.model = ModelSettings()
+        self.view = ViewSettings()
+        self.speed: float | None = 5.0
+        self.data: DataSource | None = None
+        self.run: Run | None = None
+        self.selection = Selection()
+
+    # ------------------------------------------------------------------ settings
+
+    def set_dataset(self, spec: DatasetSpec) -> None:
+        if spec != self.dataset:
+            self.dataset = spec
+            self.datasetChanged.emit(spec)
+
+    def set_model(self, settings: ModelSettings) -> None:
+        """New model settings (a ``ValueError`` names what is wrong; nothing changes then)."""
+        settings = settings.validated()
+        if settings != self.model:
+            self.model = settings
+            self.modelChanged.emit(settings)
+
+    def update_model(self, **changes: Any) -> None:
+        self.set_model(replace(self.model, **changes))
+
+    def set_view(self, **changes: Any) -> None:
+        view = replace(self.view, **changes).validated()
+        if view != self.view:
+            self.view = view
+            self.viewChanged.emit(view)
+
+    def set_speed(self, speed: float | None) -> None:
+        if speed is not None and not speed > 0:
+            raise ValueError(f"the speed must be > 0 iterations per second; got {speed}")
+        if speed != self.speed:
+            self.speed = speed
+            self.speedChanged.emit(speed)
+
+    # ------------------------------------------------------------------ data and runs
+
+    def set_data(self, source: DataSource) -> None:
+        """New data: the old run belongs to other data, so its model and curve go with it."""
+        self.data = source
+        self.run = None
+        self.selection = Selection()
+        if source.n_features <= max(self.view.axes):
+            self.view = replace(self.view, axes=(0, 1))
+        self.dataChanged.emit(source)
+        self.selectionChanged.emit(self.selection)
+
+    def start_run(self, run_id: int, settings: ModelSettings) -> Run:
+        self.run = Run(run_id, settings)
+        self.selection = Selection()
+        self.runStarted.emit(self.run)
+        self.selectionChanged.emit(self.selection)
+        return self.run
+
+    def add_snapshots(self, run_id: int, steps: Sequence[Any]) -> bool:
+        """Append a run's new snapshots; ``False`` (and nothing changes) for a stale run."""
+        run = self.run
+        if run is None or run.run_id != run_id or not steps:
+            return False
+        run.steps.extend(steps)
+        self.snapshotsAdded.emit(run, len(steps))
+        return True
+
+    def end_run(self, run_id: int, error: str | None = None) -> None:
+        run = self.run
+        if run is None or run.run_id != run_id:
+            return
+        if error is not None:
+            run.status, run.error = RunStatus.ERROR, error
+        else:
+            last = run.latest
+            converged = last is not None and last.converged
+            run.status = RunStatus.CONVERGED if converged else RunStatus.MAX_ITER
+        self.runEnded.emit(run)
+
+    # ------------------------------------------------------------------ selection
+
+    @property
+    def shown_index(self) -> int | None:
+        """Index into the run of the snapshot on the canvas (``None`` before the first)."""
+        n = 0 if self.run is None else len(self.run)
+        if n == 0:
+            return None
+        if self.selection.following or self.selection.index is None:
+            return n - 1
+        return min(self.selection.index, n - 1)
+
+    @property
+    def shown_step(self) -> Any:
+        """The snapshot on the canvas (``None`` before the first)."""
+        index = self.shown_index
+        return None if index is None else self.run[index]
+
+    def select(self, index: int) -> None:
+        """Show a past snapshot (the last one: follow the run again)."""
+        if self.run is None or not len(self.run):
+            return
+        index = int(min(max(index, 0), len(self.run) - 1))
+        following = index == len(self.run) - 1 and self.selection.following
+        self._set_selection(Selection(None if following else index, following))
+
+    def follow_latest(self) -> None:
+        self._set_selection(Selection(None, True))
+
+    def _set_selection(self, selection: Selection) -> None:
+        if selection != self.selection:
+            self.selection = selection
+            self.selectionChanged.emit(selection)
+
+    # ------------------------------------------------------------------ records
+
+    def to_record(self) -> dict[str, Any]:
+        """The settings as plain JSON-able data (a session file adds data and runs)."""
+        return {
+            "dataset": dataset_spec_to_dict(self.dataset),
+            "model": self.model.to_dict(),
+            "view": {
+                "colour_by": self.view.colour_by,
+                "component": self.view.component,
+                "show_ellipses": self.view.show_ellipses,
+                "show_legend": self.view.show_legend,
+                "axes": list(self.view.axes),
+            },
+            "speed": self.speed,
+            "data_path": None if self.data is None else self.data.path,
+        }
+
+    def apply_record(self, record: dict[str, Any]) -> None:
+        """Take the settings of :meth:`to_record`; anything odd falls back to defaults."""
+        if not isinstance(record, dict):
+            return
+        if isinstance(record.get("dataset"), dict):
+            self.set_dataset(dataset_spec_from_dict(record["dataset"]))
+        if isinstance(record.get("model"), dict):
+            self.set_model(ModelSettings.from_dict(record["model"]))
+        view = record.get("view")
+        if isinstance(view, dict):
+            try:
+                axes = tuple(int(a) for a in view.get("axes", (0, 1)))
+                self.set_view(
+                    colour_by=str(view.get("colour_by", "hard")),
+                    component=int(view.get("component", 0)),
+                    show_ellipses=bool(view.get("show_ellipses", True)),
+                    show_legend=bool(view.get("show_legend", True)),
+                    axes=axes if len(axes) == 2 else (0, 1),
+                )
+            except (TypeError, ValueError):
+                pass
+        speed = record.get("speed", self.speed)
+        try:
+            self.set_speed(None if speed is None else float(speed))
+        except (TypeError, ValueError):
+            pass

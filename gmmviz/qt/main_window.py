@@ -1,0 +1,238 @@
+"""The main window: layout only — panels, canvas, likelihood plot, history, menus, toolbar.
+
+The state lives in :class:`~gmmviz.app.state.AppState`, the use cases and the wiring in
+:class:`~gmmviz.qt.presenter.Presenter`, the commands in :mod:`gmmviz.qt.actions`, the
+dialogs in :mod:`gmmviz.qt.dialogs`. What is left here is where each widget sits, the few
+"show this" methods the presenter calls, and the window's own settings (geometry).
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+
+from gmmviz.app.state import AppState, DataSource, ViewSettings
+from gmmviz.qt import actions, dialogs
+from gmmviz.qt.canvas import MixtureCanvas
+from gmmviz.qt.panels.dataset_panel import DatasetPanel
+from gmmviz.qt.panels.em_panel import EMPanel
+from gmmviz.qt.panels.history_bar import HistoryBar
+from gmmviz.qt.panels.likelihood_plot import LikelihoodPlot
+from gmmviz.qt.panels.model_panel import ModelPanel
+from gmmviz.qt.panels.view_bar import ViewBar
+from gmmviz.qt.presenter import Presenter
+from gmmviz.qt.style import STYLE_SHEET
+
+APP_NAME = "gmmviz"
+_STATE_KEY = "settings/state"
+
+
+class MainWindow(QMainWindow):
+    """gmmviz's window.
+
+    Parameters
+    ----------
+    settings : QSettings, optional
+        Where window layout and last settings are kept (default: the user's gmmviz settings).
+    remember : bool
+        Restore and save settings. Scripted runs pass ``False`` so that a command line
+        always gives the same picture.
+
+    Attributes
+    ----------
+    state : AppState
+    presenter : Presenter
+    """
+
+    def __init__(self, settings: QSettings | None = None, remember: bool = True) -> None:
+        super().__init__()
+        self.setWindowTitle(APP_NAME)
+        self.setStyleSheet(STYLE_SHEET)
+        self.store = settings if settings is not None else QSettings(APP_NAME, APP_NAME)
+        self.remember = remember
+        self.state = AppState()
+        self._build_panels()
+        self.presenter = Presenter(self, self.state)
+        targets = {"presenter": self.presenter, "window": self}
+        self.actions_by_name = actions.build_actions(self, targets)
+        self.colour_actions = actions.build_colour_actions(
+            self, lambda mode: self.presenter.set_view(colour_by=mode)
+        )
+        actions.build_menus(self, self.actions_by_name, self.colour_actions)
+        self.toolbar = actions.build_toolbar(self, self.actions_by_name)
+        self.em_panel.set_actions({k: self.act(k) for k in ("step", "play", "run", "reset")})
+        self.resize(1280, 820)
+        if self.remember:
+            self._restore_settings()
+        self.presenter.sync_widgets()
+        self.update_actions()
+
+    # ================================================================== layout
+
+    def _build_panels(self) -> None:
+        self.dataset_panel = DatasetPanel()
+        self.model_panel = ModelPanel()
+        self.em_panel = EMPanel()
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(6, 2, 6, 6)
+        for panel in (self.dataset_panel, self.model_panel, self.em_panel):
+            side_layout.addWidget(panel)
+        side_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(side)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(300)
+        scroll.setMaximumWidth(380)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+
+        self.view_bar = ViewBar()
+        self.canvas = MixtureCanvas()
+        self.canvas.setToolTip("")
+        self.history_bar = HistoryBar()
+        self.likelihood = LikelihoodPlot()
+        top = QWidget()
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.setSpacing(2)
+        top_layout.addWidget(self.view_bar)
+        top_layout.addWidget(self.canvas, 1)
+        top_layout.addWidget(self.history_bar)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(top)
+        right.addWidget(self.likelihood)
+        right.setStretchFactor(0, 4)
+        right.setStretchFactor(1, 1)
+        right.setSizes([600, 190])
+        right.setChildrenCollapsible(False)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.addWidget(scroll)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([320, 960])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        # The message takes the stretch and the size label stays small on the right, so a
+        # long message is never hidden under it.
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("statusMessage")
+        self.size_label = QLabel("")
+        self.statusBar().addWidget(self.status_label, 1)
+        self.statusBar().addPermanentWidget(self.size_label)
+        self.show_status("Welcome: pick a dataset and press Generate, or Step / Play to watch EM.")
+
+    # ================================================================== what the presenter shows
+
+    def act(self, name: str) -> QAction:
+        return self.actions_by_name[name]
+
+    def show_status(self, text: str) -> None:
+        self.statusBar().clearMessage()
+        self.status_label.setText(text)
+        self.status_label.setToolTip(text)
+
+    @property
+    def status_text(self) -> str:
+        return self.status_label.text()
+
+    def show_source(self, source: DataSource, use_markers: bool) -> None:
+        extra = ""
+        if source.n_features > 2:
+            a, b = (source.feature_names[i] for i in self.state.view.axes)
+            extra = f" — EM uses all {source.n_features} features; the canvas shows {a} and {b}"
+        self.dataset_panel.set_source(f"Showing: {source.title}{extra}")
+        self.size_label.setText(
+            f"{source.n_samples:,} points · {'markers' if use_markers else 'raster'}"
+        )
+        self.setWindowTitle(f"{APP_NAME} — {source.title}")
+
+    def update_actions(self) -> None:
+        s, runner = self.state, self.presenter.runner
+        has_data = s.data is not None
+        failed = s.run is not None and s.run.error is not None
+        for name in ("step", "play", "reset"):
+            self.act(name).setEnabled(has_data)
+        self.act("run").setEnabled(has_data and (runner.is_live or failed))
+        for name in ("export_model", "export_data"):
+            self.act(name).setEnabled(s.shown_step is not None)
+
+    def set_playing(self, playing: bool) -> None:
+        play = self.act("play")
+        play.setChecked(playing)
+        play.setText("Pause" if playing else "Play")
+        icon = actions.SP.SP_MediaPause if playing else actions.SP.SP_MediaPlay
+        play.setIcon(self.style().standardIcon(icon))
+
+    def sync_view_actions(self, view: ViewSettings) -> None:
+        for mode, act in self.colour_actions.items():
+            act.setChecked(mode == view.colour_by)
+        self.act("show_ellipses").setChecked(view.show_ellipses)
+        self.act("show_legend").setChecked(view.show_legend)
+
+    def can_paint(self) -> bool:
+        return self.canvas.isVisible() and self.isVisible() and not self.isMinimized()
+
+    # ================================================================== window commands
+
+    def fit_view(self) -> None:
+        self.canvas.auto_range()
+
+    def show_ellipses(self, on: bool) -> None:
+        self.presenter.set_view(show_ellipses=on)
+
+    def show_legend(self, on: bool) -> None:
+        self.presenter.set_view(show_legend=on)
+
+    def show_shortcuts(self) -> None:
+        dialogs.show_shortcuts(self, actions.shortcut_rows())
+
+    def show_about(self) -> None:
+        dialogs.show_about(self)
+
+    # ================================================================== settings
+
+    def _restore_settings(self) -> None:
+        geometry = self.store.value("window/geometry")
+        if isinstance(geometry, QByteArray | bytes) and geometry:
+            self.restoreGeometry(geometry)
+        state = self.store.value("window/state")
+        if isinstance(state, QByteArray | bytes) and state:
+            self.restoreState(state)
+        raw = self.store.value(_STATE_KEY)
+        try:
+            record = json.loads(str(raw)) if raw else None
+        except (TypeError, ValueError):
+            record = None
+        if isinstance(record, dict):
+            self.state.apply_record(record)
+
+    def save_settings(self) -> None:
+        if not self.remember:
+            return
+        self.store.setValue("window/geometry", self.saveGeometry())
+        self.store.setValue("window/state", self.saveState())
+        self.store.setValue(_STATE_KEY, json.dumps(self.state.to_record()))
+        self.store.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_settings()
+        self.hide()  # closing feels instant even if the worker finishes an iteration first
+        # pending timers (a debounced K change, say) must not restart EM after this
+        dialogs.close_boxes(self)
+        self.model_panel.cancel_pending()
+        self.canvas.cancel_pending()
+        self.presenter.shutdown()
+        event.accept()
+
+    @property
+    def is_closed(self) -> bool:
+        return self.presenter.is_closed
+
+    def start_default(self) -> None:
+        """What a first start shows: the state's dataset, EM initialised."""
+        self.presenter.generate()

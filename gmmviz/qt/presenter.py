@@ -1,0 +1,619 @@
+"""The presenter: wires the app state to the widgets, runs the use cases, owns the runners.
+
+Two directions, kept apart (ndv's controller does the same):
+
+* **model → view**: the widgets are views of :class:`~gmmviz.app.state.AppState`; every
+  state signal has one handler here that updates them (``_on_state_*``);
+* **view → model**: widget signals become state changes or use cases (``_on_widget_*`` and
+  the public commands); nothing reads a widget back to learn a setting.
+
+The render request cycle (one, with one generation counter):
+
+1. something the canvas shows changes (the shown snapshot, the colouring, the visible
+   rectangle, the data);
+2. :meth:`Presenter._request_render` builds the request on this thread (cheap), gives it to
+   the runner for the snapshots it sends from now on, and asks for the shown snapshot's
+   display; the answer carries the token, and only the newest token is drawn;
+3. updates of a run carry a display computed for the request they were made for; when that
+   is not the current request, step 2 runs again.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication
+
+from gmmviz.app.runs import em_run, generate_source, load_source
+from gmmviz.app.settings import DATASET_TITLES, ModelSettings
+from gmmviz.app.state import AppState, DataSource, Run, RunStatus, Selection, ViewSettings
+from gmmviz.core.datasets import DatasetSpec
+from gmmviz.qt import dialogs
+from gmmviz.qt.panels.em_panel import speed_label
+from gmmviz.qt.runner import Rendered, SnapshotRunner, Update
+from gmmviz.qt.tasks import TaskResult, TaskRunner
+from gmmviz.ui import export
+from gmmviz.ui.display import MARKER_LIMIT, DisplayRenderer
+
+#: Longest wait for a paint before the worker is released anyway (hidden or minimised window).
+PAINT_TIMEOUT_MS = 250
+#: Shortest interval between two redraws of the log-likelihood curve while playing.
+PLOT_INTERVAL_MS = 80
+
+
+def _on_gui_thread() -> bool:
+    app = QApplication.instance()
+    return app is None or QThread.currentThread() is app.thread()
+
+
+class Presenter(QObject):
+    """Use cases of the window, on the GUI thread; EM and file work on the runners.
+
+    Signals
+    -------
+    frameShown(int)
+        A snapshot (its iteration) has been put on the canvas.
+    runEnded(str)
+        The current run ended: ``"converged"``, ``"max_iter"`` or ``"error"``.
+    dataReady()
+        A new dataset is on the canvas.
+    errorShown(str), exportDone(str)
+    """
+
+    frameShown = Signal(int)
+    runEnded = Signal(str)
+    dataReady = Signal()
+    errorShown = Signal(str)
+    exportDone = Signal(str)
+
+    def __init__(self, window, state: AppState) -> None:
+        super().__init__(window)
+        self.w = window
+        self.state = state
+        self.runner = SnapshotRunner(self, auto_ack=False, name="gmmviz-em-worker")
+        self.tasks = TaskRunner(self)
+        self.quiet_errors = False  # scripted runs print errors instead of showing a dialog
+        self._renderer: DisplayRenderer | None = None
+        self._render_token = 0
+        self._data_what = "load the data"
+        self._pending: tuple[int, ModelSettings] | None = None  # a run before its 1st snapshot
+        self._awaiting_paint: int | None = None
+        self._paint_timer = self._timer(PAINT_TIMEOUT_MS, self._release_worker)
+        self._plot_timer = self._timer(PLOT_INTERVAL_MS, self._redraw_likelihood)
+        self._connect()
+
+    def _timer(self, ms: int, slot) -> QTimer:
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.setInterval(ms)
+        timer.timeout.connect(slot)
+        return timer
+
+    def _connect(self) -> None:
+        s, w, r = self.state, self.w, self.runner
+        s.datasetChanged.connect(w.dataset_panel.set_spec)
+        s.modelChanged.connect(self._on_state_model)
+        s.viewChanged.connect(self._on_state_view)
+        s.speedChanged.connect(self._on_state_speed)
+        s.dataChanged.connect(self._on_state_data)
+        s.runStarted.connect(self._on_state_run_started)
+        s.snapshotsAdded.connect(self._on_state_snapshots)
+        s.runEnded.connect(self._on_state_run_ended)
+        s.selectionChanged.connect(self._on_state_selection)
+        r.updated.connect(self._on_update)
+        r.rendered.connect(self._on_rendered)
+        r.runFinished.connect(self._on_run_finished)
+        r.runFailed.connect(self._on_run_failed)
+        r.playingChanged.connect(self._on_playing_changed)
+        self.tasks.finished.connect(self._on_task_finished)
+        w.dataset_panel.generateRequested.connect(self.generate)
+        w.dataset_panel.specChanged.connect(s.set_dataset)
+        w.dataset_panel.openRequested.connect(self.open_data_dialog)
+        w.model_panel.settingsChanged.connect(self._on_widget_model)
+        w.em_panel.speedChanged.connect(self._on_widget_speed)
+        w.view_bar.colourChanged.connect(lambda mode, k: self.set_view(colour_by=mode, component=k))
+        w.view_bar.ellipsesToggled.connect(lambda on: self.set_view(show_ellipses=on))
+        w.view_bar.legendToggled.connect(lambda on: self.set_view(show_legend=on))
+        w.history_bar.indexChosen.connect(self.show_index)
+        w.history_bar.latestRequested.connect(self.follow_latest)
+        w.canvas.viewChanged.connect(self._on_widget_view_rect)
+        w.canvas.painted.connect(self._release_worker)
+
+    def sync_widgets(self) -> None:
+        """Make every widget show the state (once, after the state was restored)."""
+        s = self.state
+        self.w.dataset_panel.set_spec(s.dataset)
+        self.w.model_panel.set_settings(s.model)
+        self._on_state_speed(s.speed)
+        self._on_state_view(s.view)
+
+    # ================================================================== queries
+
+    @property
+    def is_closed(self) -> bool:
+        return self.runner.is_closed
+
+    @property
+    def shown_step(self) -> Any:
+        return self.state.shown_step
+
+    def status(self, text: str) -> None:
+        self.w.show_status(text)
+
+    # ================================================================== use cases: data
+
+    def generate(self, spec: DatasetSpec | None = None, play: bool = False) -> None:
+        """Generate a dataset in the background; EM restarts on it when it arrives (and
+        plays at once with ``play``)."""
+        if self.is_closed:
+            return
+        if isinstance(spec, DatasetSpec):
+            self.state.set_dataset(spec)
+        spec = self.state.dataset
+        self.runner.pause()
+        title = DATASET_TITLES.get(spec.name, spec.name)
+        self.status(f"Generating {title}: {spec.n_samples:,} points…")
+        self._data_what = f"generate {spec.name}"
+        self.tasks.submit("data", partial(self._data_job, partial(generate_source, spec), play))
+
+    def open_data(self, path: str | Path, play: bool = False) -> None:
+        """Load a data file in the background; EM restarts on it when it arrives."""
+        if self.is_closed:
+            return
+        self.runner.pause()
+        self.status(f"Reading {path}…")
+        self._data_what = f"open {Path(path).name}"
+        self.tasks.submit("data", partial(self._data_job, partial(load_source, str(path)), play))
+
+    @staticmethod
+    def _data_job(make, play: bool) -> tuple[DataSource, bool]:
+        return make(), play
+
+    def open_data_dialog(self) -> None:
+        path = dialogs.open_data_path(self.w)
+        if path:
+            self.open_data(path)
+
+    def set_data(self, source: DataSource, restart: bool = True, play: bool = False) -> None:
+        """Put a dataset on the canvas and (by default) start EM on it."""
+        self.state.set_data(source)
+        if restart:
+            self.reset(play=play)
+
+    # ================================================================== use cases: EM
+
+    def reset(self, play: bool = False) -> None:
+        """Start EM again from the initialisation (with the state's model settings)."""
+        if self.is_closed:
+            return
+        if self.state.data is None:
+            self.status("No data yet: press Generate or open a data file.")
+            return
+        settings = self.state.model
+        factory = partial(em_run, self.state.data.X, settings)
+        run_id = self.runner.start(factory, play=play, rate=self.state.speed)
+        self._pending = (run_id, settings)
+        self._awaiting_paint = None
+        self.w.em_panel.set_badge("initialising…", "running")
+        self.status(
+            f"Initialising K={settings.n_components} ({settings.covariance_type}, "
+            f"{settings.init_params}, seed {settings.seed})…"
+        )
+        self.w.update_actions()
+
+    def step(self) -> None:
+        """One EM iteration (pauses if playing)."""
+        if self._ensure_live("step"):
+            self.state.follow_latest()
+            self.runner.step()
+
+    def toggle_play(self) -> None:
+        if self.runner.is_playing:
+            self.pause()
+        else:
+            self.play()
+
+    def play(self) -> None:
+        if not self._ensure_live("play"):
+            self.w.act("play").setChecked(False)
+            return
+        self.state.follow_latest()
+        self.runner.play(self.state.speed)
+        self.status(f"Playing at {speed_label(self.state.speed)}.")
+
+    def pause(self) -> None:
+        self.runner.pause()
+        step = self.state.shown_step
+        if step is not None:
+            self.status(f"Paused at iteration {step.iteration}.")
+
+    def run_to_end(self) -> None:
+        if self._ensure_live("run"):
+            self.state.follow_latest()
+            self.runner.run_to_end()
+            self.status("Running to convergence…")
+
+    def _ensure_live(self, what: str) -> bool:
+        run = self.state.run
+        if self.state.data is None:
+            self.status("No data yet: press Generate or open a data file.")
+            return False
+        if self.runner.is_live:
+            return True
+        if run is None or run.status is RunStatus.ERROR or not len(run):
+            # the last run failed (or never started): start afresh with the current settings
+            self.reset(play=what in ("play", "run"))
+            if what == "run" and self.runner.is_live:
+                self.runner.run_to_end()
+            return False
+        last = run.latest
+        if last.converged:
+            self.status(
+                f"EM converged at iteration {last.iteration}; press Reset (R) to start again."
+            )
+        else:
+            self.status(
+                f"EM stopped at max_iter ({last.iteration}); raise Max iterations or press Reset."
+            )
+        return False
+
+    # ================================================================== use cases: history
+
+    def show_index(self, index: int) -> None:
+        """Show a past snapshot (pauses EM, and says so)."""
+        run = self.state.run
+        if run is None or not len(run):
+            return
+        was_playing = self.runner.is_playing
+        if was_playing:
+            self.runner.pause()
+        self.state.select(index)
+        step = self.state.shown_step
+        paused = " EM is paused; Play continues from the latest." if was_playing else ""
+        self.status(f"Showing iteration {step.iteration} (of {run.latest.iteration}).{paused}")
+
+    def follow_latest(self) -> None:
+        """Show the latest snapshot and follow the run again."""
+        run = self.state.run
+        if run is None or not len(run):
+            return
+        self.state.follow_latest()
+        self.status(f"Back at the latest iteration ({run.latest.iteration}).")
+
+    # ================================================================== use cases: exports
+
+    def export_model(self, path: str | Path) -> Path:
+        """Save the shown model (``.json`` or ``.npz``) with the curve up to it."""
+        run, index = self.state.run, self.state.shown_index
+        if run is None or index is None:
+            raise ValueError("there is no model yet: generate data and initialise EM first")
+        out = export.write_model(path, run[index], run.settings)
+        self.status(f"Exported the model of iteration {run[index].iteration} to {out}.")
+        return out
+
+    def export_data(self, path: str | Path) -> int:
+        """Write the labelled data CSV in the background; returns the job's token."""
+        step, data = self.state.shown_step, self.state.data
+        if step is None or data is None:
+            raise ValueError("there is no model yet: generate data and initialise EM first")
+        job = partial(export.write_labelled_csv, str(path), data.X, data.y_true, step.params)
+        token = self.tasks.submit("export", job)
+        self.status(f"Writing {data.n_samples:,} labelled points to {path}…")
+        return token
+
+    def export_canvas(self, path: str | Path, scale: float = 1.0) -> Path:
+        """The canvas as PNG (at ``scale``) or SVG, by suffix."""
+        path = Path(path)
+        if path.suffix.lower() == ".svg":
+            out = export.save_svg(self.w.canvas, path)
+        else:
+            out = export.save_png(self.w.canvas, path, scale)
+        self.status(f"Saved the canvas to {out}.")
+        return out
+
+    def screenshot(self, path: str | Path) -> Path:
+        """The whole window as PNG."""
+        out = export.save_window_png(self.w, path)
+        self.status(f"Saved a screenshot of the window to {out}.")
+        return out
+
+    def export_dialog(self, what: str, scale: float = 1.0) -> None:
+        """Ask for a path, then export ``what`` (model, data, png, svg, window)."""
+        target = dialogs.export_path(self.w, what, scale)
+        if target is None:
+            return
+        action = {
+            "model": self.export_model,
+            "data": self.export_data,
+            "png": partial(self.export_canvas, scale=scale),
+            "svg": self.export_canvas,
+            "window": self.screenshot,
+        }[what]
+        try:
+            dialogs.check_folder(target)
+            action(target)
+        except (OSError, ValueError) as exc:
+            self.error(f"Export failed: {exc}")
+
+    # ================================================================== errors
+
+    def error(self, message: str) -> None:
+        self.status(message)
+        self.errorShown.emit(message)
+        if not self.quiet_errors:
+            dialogs.show_error(self.w, message)
+
+    # ================================================================== view → model
+
+    def _on_widget_model(self, settings: ModelSettings) -> None:
+        if self.is_closed:
+            return
+        try:
+            self.state.set_model(settings)
+        except ValueError as exc:
+            self.w.model_panel.set_settings(self.state.model)  # the panel shows the truth
+            self.error(str(exc))
+            return
+        if self.state.data is not None:
+            self.reset()
+            self.status(
+                f"Model settings changed: re-initialised with K={settings.n_components}, "
+                f"{settings.covariance_type} covariance, {settings.init_params} init."
+            )
+
+    def _on_widget_speed(self, rate: float | None) -> None:
+        self.state.set_speed(rate)
+        if self.runner.is_playing:
+            self.status(f"Playing at {speed_label(rate)}.")
+
+    def set_view(self, **changes) -> None:
+        try:
+            self.state.set_view(**changes)
+        except ValueError as exc:
+            self.error(str(exc))
+
+    def _on_widget_view_rect(self) -> None:
+        if not self.is_closed and not self.w.canvas.uses_markers and self.state.data is not None:
+            self._request_render()
+
+    # ================================================================== model → view
+
+    def _on_state_model(self, settings: ModelSettings) -> None:
+        self.w.model_panel.set_settings(settings)
+
+    def _on_state_speed(self, speed: float | None) -> None:
+        self.w.em_panel.set_rate(speed)
+        self.runner.set_rate(speed)
+
+    def _on_state_view(self, view: ViewSettings) -> None:
+        w = self.w
+        w.view_bar.show_view(view)
+        w.sync_view_actions(view)
+        w.canvas.set_colour_mode(view.colour_by, view.component)
+        w.canvas.set_layers(ellipses=view.show_ellipses, legend=view.show_legend)
+        if self.state.data is not None:
+            self._request_render()
+
+    def _on_state_data(self, source: DataSource) -> None:
+        w = self.w
+        self._pending = None
+        self.runner.cancel()
+        self._awaiting_paint = None
+        use_markers = source.n_samples <= MARKER_LIMIT
+        view = source.X[:, list(self.state.view.axes)]
+        self._renderer = DisplayRenderer(source.X, source.y_true, view)
+        self.runner.set_renderer(self._renderer)
+        w.canvas.set_points(view, use_markers, source.n_classes)
+        w.canvas.show_model(None)
+        w.em_panel.show_step(None, None, True)
+        w.em_panel.set_badge("not started", "idle")
+        w.likelihood.reset_curve()
+        w.show_source(source, use_markers)
+        self._refresh_history_widgets()
+        self.dataReady.emit()
+        self._request_render()
+
+    def _on_state_run_started(self, run: Run) -> None:
+        w = self.w
+        w.view_bar.set_n_components(run.settings.n_components)
+        w.likelihood.reset_curve()  # a new curve gets its own range
+
+    def _on_state_snapshots(self, run: Run, n_new: int) -> None:
+        # While playing fast the curve is redrawn at most every PLOT_INTERVAL_MS.
+        self._refresh_history_widgets(plot_now=not self.runner.is_playing)
+        latest = run.latest
+        badge = "playing" if self.runner.is_playing else f"iteration {latest.iteration}"
+        self.w.em_panel.set_badge(badge, "running")
+        if not self.runner.is_playing:
+            self._status_for_step(latest)
+
+    def _on_state_run_ended(self, run: Run) -> None:
+        w = self.w
+        last = run.latest
+        if run.status is RunStatus.ERROR:
+            w.em_panel.set_badge("error — see message", "error")
+            w.canvas.set_caption_suffix(" · stopped by an error")
+        elif run.status is RunStatus.CONVERGED:
+            w.em_panel.set_badge(f"converged at iteration {last.iteration}", "converged")
+            self.status(
+                f"Converged after {last.iteration} iterations: mean log-likelihood "
+                f"{last.log_likelihood:.6f} (change {last.change:+.2e} < tol)."
+            )
+        else:
+            it = last.iteration if last is not None else 0
+            w.em_panel.set_badge(f"stopped at max_iter ({it})", "stopped")
+            self.status(f"Stopped at max_iter = {it} without converging; raise Max iterations.")
+        self._refresh_history_widgets()
+        w.update_actions()
+
+    def _on_state_selection(self, selection: Selection) -> None:
+        self._show_model(self.state.shown_step)
+        self._refresh_history_widgets()
+        self._request_render()
+
+    # ================================================================== runner signals
+
+    @Slot(object)
+    def _on_update(self, update: Update) -> None:
+        assert _on_gui_thread(), "widgets touched off the GUI thread"
+        new_run = self._pending is not None and self._pending[0] == update.run_id
+        if new_run:
+            self.state.start_run(update.run_id, self._pending[1])
+            self._pending = None
+        following = self.state.selection.following
+        if following and update.display is not None:
+            self.w.canvas.show_display(update.display)
+        if not self.state.add_snapshots(update.run_id, update.steps):
+            self.runner.frame_done(update.run_id)
+            return
+        if new_run:
+            self.w.update_actions()  # a model exists now: the exports can be used
+        if following:
+            self._show_model(self.state.run.latest)
+            if update.request != self.runner.request:
+                self._request_render()  # the view changed while this was computed
+            else:
+                self._render_token = 0  # this display is newer than any pending answer
+            self._await_paint(update.run_id)
+        else:
+            self.runner.frame_done(update.run_id)  # nothing new to paint
+
+    @Slot(object)
+    def _on_rendered(self, rendered: Rendered) -> None:
+        assert _on_gui_thread(), "widgets touched off the GUI thread"
+        if rendered.token == self._render_token and rendered.snapshot is self.state.shown_step:
+            self.w.canvas.show_display(rendered.display)
+
+    def _on_run_finished(self, run_id: int) -> None:
+        self.state.end_run(run_id)
+        run = self.state.run
+        if run is not None and run.run_id == run_id:
+            self.runEnded.emit(run.status.value)
+
+    def _on_run_failed(self, run_id: int, message: str) -> None:
+        pending = self._pending
+        if pending is not None and pending[0] == run_id:
+            # Failed before its first snapshot: the previous run (if any) stays, and the
+            # settings go back to the ones that made it, so the panel never contradicts it.
+            self._pending = None
+            previous = self.state.run
+            if previous is not None:
+                self.state.set_model(previous.settings)
+                kept = f" The previous run (K={previous.settings.n_components}) is still shown."
+            else:
+                kept = ""
+                self.w.em_panel.set_badge("error — see message", "error")
+            self.w.update_actions()
+            self.error(f"EM could not start: {message}.{kept}")
+        else:
+            self.state.end_run(run_id, error=message)
+            self.error(f"EM stopped: {message}")
+        self.runEnded.emit("error")
+
+    def _on_playing_changed(self, playing: bool) -> None:
+        self.w.set_playing(playing)
+        run = self.state.run
+        if not playing and run is not None and run.latest is not None and not run.finished:
+            if run.status is not RunStatus.ERROR:
+                self.w.em_panel.set_badge(f"paused at iteration {run.latest.iteration}", "idle")
+        self.w.update_actions()
+
+    def _on_task_finished(self, result: TaskResult) -> None:
+        assert _on_gui_thread(), "widgets touched off the GUI thread"
+        if result.slot == "data":
+            if result.error is not None:
+                self.error(f"Could not {self._data_what}: {result.error}")
+                return
+            source, play = result.value
+            self.set_data(source, play=play)
+        elif result.slot == "export":
+            if result.error is not None:
+                self.error(f"Could not export the labelled data: {result.error}")
+                return
+            self.status(f"Exported the labelled data to {result.value}.")
+            self.exportDone.emit(str(result.value))
+
+    # ================================================================== drawing
+
+    def _request_render(self) -> None:
+        if self.is_closed or self._renderer is None:
+            return
+        request = self.w.canvas.view_request()
+        self.runner.set_request(request)
+        self._render_token = self.runner.render(self.state.shown_step, request)
+
+    def _show_model(self, step) -> None:
+        w = self.w
+        w.canvas.show_model(step)
+        run = self.state.run
+        following = self.state.selection.following
+        max_iter = run.settings.max_iter if run is not None else None
+        w.em_panel.show_step(step, max_iter, following)
+        # the cursor marks a past iteration; following the run it would only cost repaints
+        w.likelihood.set_cursor(step.iteration if step is not None and not following else None)
+        if step is not None:
+            self.frameShown.emit(step.iteration)
+
+    def _await_paint(self, run_id: int) -> None:
+        # The worker sends the next snapshot once this one is painted (or after a timeout
+        # when nothing can be painted, e.g. a minimised window).
+        if self.w.can_paint():
+            self._awaiting_paint = run_id
+            self._paint_timer.start()
+        else:
+            self.w.canvas.take_frame_pending()
+            self.runner.frame_done(run_id)
+
+    def _release_worker(self) -> None:
+        if self._awaiting_paint is not None:
+            run_id, self._awaiting_paint = self._awaiting_paint, None
+            self._paint_timer.stop()
+            self.runner.frame_done(run_id)
+
+    def _refresh_history_widgets(self, plot_now: bool = True) -> None:
+        run, index = self.state.run, self.state.shown_index
+        n = 0 if run is None else len(run)
+        step = self.state.shown_step
+        following = self.state.selection.following
+        self.w.history_bar.set_state(
+            n, n - 1 if index is None else index, following, step.iteration if step else None
+        )
+        if plot_now:
+            self._plot_timer.stop()
+            self._redraw_likelihood()
+        elif not self._plot_timer.isActive():
+            self._plot_timer.start()
+
+    def _redraw_likelihood(self) -> None:
+        run = self.state.run
+        if run is None:
+            self.w.likelihood.reset_curve()
+            return
+        it, ll = run.log_likelihoods()
+        self.w.likelihood.set_history(it, ll, run.converged_at)
+
+    def _status_for_step(self, step) -> None:
+        if step.iteration == 0:
+            s = self.state.run.settings
+            self.status(
+                f"Initialised K={s.n_components} ({s.covariance_type}, {s.init_params}, "
+                f"seed {s.seed}): mean log-likelihood {step.log_likelihood:.6f}. "
+                "Press Step (→) or Play (Space)."
+            )
+        else:
+            change = "" if math.isnan(step.change) else f" (change {step.change:+.2e})"
+            ll = f"{step.log_likelihood:.6f}"
+            self.status(f"Iteration {step.iteration}: mean log-likelihood {ll}{change}.")
+
+    # ================================================================== shutdown
+
+    def shutdown(self) -> None:
+        """Stop timers, the runner and the task thread (waits for both). Idempotent."""
+        for timer in (self._paint_timer, self._plot_timer):
+            timer.stop()
+        self.runner.shutdown()
+        self.tasks.shutdown()
