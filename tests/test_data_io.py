@@ -1,4 +1,4 @@
-"""Tests of gmmviz.core.data_io (through the public gmmviz.io): data files, labelled export."""
+"""Tests of gmmviz.io._data (through the public gmmviz.io): data files, labelled export."""
 
 from __future__ import annotations
 

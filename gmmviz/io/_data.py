@@ -7,7 +7,7 @@ is one. :func:`save_labelled_data_csv` writes points with true labels, EM labels
 responsibilities as CSV; :func:`load_data` reads such an export back as its points and true
 labels.
 
-Model files are :mod:`gmmviz.core.model_io`; the public entry point for both is
+Model files are :mod:`gmmviz.io._model`; the public entry point for both is
 :mod:`gmmviz.io`.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from gmmviz.core.files import (
+from gmmviz.io._files import (
     NPZ_ERRORS,
     PathLike,
     atomic_writer,

@@ -1,4 +1,4 @@
-"""File helpers shared by :mod:`gmmviz.core.model_io` and :mod:`gmmviz.core.data_io`.
+"""File helpers shared by the readers and writers of :mod:`gmmviz.io`.
 
 Suffix checks, whole-file reads, atomic writes and safe ``.npz`` opening: the parts of reading
 and writing that do not depend on what the file holds. Every problem is reported as
