@@ -1,20 +1,22 @@
-"""The Qt-free exports of the app (gmmviz.app.exports): file modes."""
+"""The Qt-free exports of the app (gmmviz.app.exports): file modes and component numbering."""
 
 from __future__ import annotations
 
+import csv
 import os
 import stat
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from gmmviz.app.exports import write_labelled_csv, write_model
+from gmmviz.app.exports import labelled_arrays, write_labelled_csv, write_model
 from gmmviz.core.datasets import make_dataset
 from gmmviz.core.em import EMStep, MixtureParams
 from gmmviz.core.mixture import GaussianMixture
-from gmmviz.io import load_model, save_model
+from gmmviz.io import load_data, load_model, save_labelled_data_csv, save_model
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +70,37 @@ def test_replacing_a_file_still_honours_the_umask(step, tmp_path, umask):
     save_model(load_model(write_model(tmp_path / "first.json", step, None)), path)
     assert _mode(path) == 0o644
     assert load_model(path).n_components == 3
+
+
+def _read(path: Path) -> list[list[str]]:
+    with open(path, newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_the_csv_numbers_components_from_1_like_the_window(step, tmp_path):
+    X, y = make_dataset("blobs", 300, seed=1)
+    path = write_labelled_csv(tmp_path / "d.csv", X, y, step.params)
+    rows = _read(path)
+    assert rows[0] == ["x", "y", "true_label", "em_label", "resp_1", "resp_2", "resp_3"]
+    body = np.array(rows[1:], dtype=float)
+    labels, resp = labelled_arrays(X, step.params)
+    np.testing.assert_array_equal(body[:, 3], labels + 1)
+    assert set(body[:, 3].astype(int)) == {1, 2, 3}
+    # column resp_k holds the responsibility of component k (1-based), em_label its argmax
+    np.testing.assert_array_equal(body[:, 4:].argmax(axis=1) + 1, body[:, 3])
+    np.testing.assert_allclose(body[:, 4:], resp, rtol=1e-12, atol=1e-300)
+    # the file still reads back as its points and true labels
+    X2, y2 = load_data(path)
+    np.testing.assert_array_equal(X2, X)
+    np.testing.assert_array_equal(y2, y)
+
+
+def test_csv_writer_refuses_labels_that_are_not_components(tmp_path):
+    path = tmp_path / "bad.csv"
+    resp = np.full((3, 2), 0.5)
+    with pytest.raises(ValueError, match=r"em_labels must be component indices 0\.\.1"):
+        save_labelled_data_csv(path, np.zeros((3, 2)), None, [0, 2, 1], resp)
+    assert not path.exists()
 
 
 def test_io_and_app_never_import_qt():

@@ -77,12 +77,12 @@ def test_labelled_data_csv_reads_back(fitted, qtbot, tmp_path):
     with open(path, newline="") as fh:
         rows = list(csv.reader(fh))
     header, body = rows[0], np.array(rows[1:], dtype=float)
-    assert header == ["x", "y", "true_label", "em_label"] + [f"resp_{k}" for k in range(4)]
+    assert header == ["x", "y", "true_label", "em_label"] + [f"resp_{k}" for k in range(1, 5)]
     X, y = fitted.data.X, fitted.data.y_true
     R = responsibilities(X, fitted.history.latest.params)
     np.testing.assert_array_equal(body[:, :2], X)  # exact: floats written with repr
     np.testing.assert_array_equal(body[:, 2], y)
-    np.testing.assert_array_equal(body[:, 3], R.argmax(axis=1))
+    np.testing.assert_array_equal(body[:, 3], R.argmax(axis=1) + 1)  # components from 1
     np.testing.assert_allclose(body[:, 4:], R, rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(body[:, 4:].sum(axis=1), 1.0)
 
@@ -147,7 +147,7 @@ def test_exports_from_the_file_menu(fitted, qtbot, tmp_path, monkeypatch):
     assert QImage(str(tmp_path / "c2.png")).width() == 2 * QImage(str(tmp_path / "c.png")).width()
     assert ET.parse(tmp_path / "c.svg").getroot().tag.endswith("svg")
     assert not image_is_blank(QImage(str(tmp_path / "w.png")))
-    assert (tmp_path / "d.csv").read_text().startswith("x,y,true_label,em_label,resp_0")
+    assert (tmp_path / "d.csv").read_text().startswith("x,y,true_label,em_label,resp_1,")
     assert "d.csv" in fitted.statusBar().currentMessage()
 
 
