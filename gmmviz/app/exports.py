@@ -8,7 +8,7 @@ exports (PNG, SVG, window grabs) are in :mod:`gmmviz.ui.export`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -16,12 +16,13 @@ from gmmviz.core.mixture import GaussianMixture, responsibilities
 from gmmviz.io import save_labelled_data_csv, save_model
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
+    from gmmviz.app.settings import ModelSettings
     from gmmviz.core.em import EMStep, MixtureParams
 
 __all__ = ["labelled_arrays", "model_from_step", "write_labelled_csv", "write_model"]
 
 
-def model_from_step(step: EMStep, settings: Any | None) -> GaussianMixture:
+def model_from_step(step: EMStep, settings: ModelSettings | None) -> GaussianMixture:
     """A fitted :class:`GaussianMixture` holding a snapshot's parameters.
 
     Parameters
@@ -29,8 +30,9 @@ def model_from_step(step: EMStep, settings: Any | None) -> GaussianMixture:
     step : EMStep
         The snapshot whose parameters, iteration and log-likelihood are stored.
     settings : ModelSettings or None
-        The run's settings (anything with ``tol``, ``reg_covar``, ``max_iter``,
-        ``init_params`` and ``seed``), stored as the estimator's constructor parameters.
+        The run's settings, stored as the estimator's constructor parameters. Only the
+        attributes ``tol``, ``reg_covar``, ``max_iter``, ``init_params`` and ``seed`` are
+        read, so the window's own copy of the record works too.
 
     Returns
     -------
@@ -54,7 +56,7 @@ def model_from_step(step: EMStep, settings: Any | None) -> GaussianMixture:
     )
 
 
-def write_model(path: str | Path, step: EMStep, settings: Any | None) -> Path:
+def write_model(path: str | Path, step: EMStep, settings: ModelSettings | None) -> Path:
     """Save a snapshot as a model file (``.json`` or ``.npz``, by suffix); returns the path."""
     path = Path(path)
     save_model(model_from_step(step, settings), path)
