@@ -68,7 +68,8 @@ class Bound(NamedTuple):
         value : object
             An int, a float or a string (``"1,000"`` and ``"1_000"`` are read as 1000).
         name : str
-            What to call the setting in the message (e.g. ``"-k"`` or ``"n_components"``).
+            What to call the setting in the message (e.g. ``"K"`` or ``"n_components"``);
+            empty when the caller names it already (argparse's ``"argument -k: "``).
 
         Raises
         ------
@@ -76,8 +77,9 @@ class Bound(NamedTuple):
             ``"<name> must be an integer between 1 and 50; got 51"`` and the like.
         """
         noun = "an integer" if self.kind is int else "a number"
+        must = f"{name} must" if name else "must"
         if isinstance(value, bool):
-            raise ValueError(f"{name} must be {noun}; got {value!r}")
+            raise ValueError(f"{must} be {noun}; got {value!r}")
         try:
             if isinstance(value, str):
                 text = value.strip().replace("_", "").replace(",", "")
@@ -89,11 +91,11 @@ class Bound(NamedTuple):
             else:
                 number = float(value)
         except (TypeError, ValueError, OverflowError):
-            raise ValueError(f"{name} must be {noun}; got {value!r}") from None
+            raise ValueError(f"{must} be {noun}; got {value!r}") from None
         if not (math.isfinite(number) and self.low <= number <= self.high):
             low, high = self._format(self.low), self._format(self.high)
             raise ValueError(
-                f"{name} must be {noun} between {low} and {high}; got {self._format(number)}"
+                f"{must} be {noun} between {low} and {high}; got {self._format(number)}"
             )
         return number
 
