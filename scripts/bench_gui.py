@@ -27,11 +27,11 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QTimer
 
+from gmmviz.app.settings import ModelSettings
 from gmmviz.core.datasets import DatasetSpec, generate
 from gmmviz.core.mixture import initial_params, iter_em
-from gmmviz.ui.display import DisplayRenderer
 from gmmviz.qt.main_window import MainWindow, ensure_app, generate_source
-from gmmviz.app.settings import ModelSettings
+from gmmviz.ui.display import DisplayRenderer
 
 
 def worker_costs(n: int, k: int, iterations: int = 4) -> tuple[float, float]:

@@ -1,4 +1,4 @@
-"""Tests of gmmviz.core.data_io (through the public gmmviz.io): data files, labelled export."""
+"""Tests of gmmviz.io._data (through the public gmmviz.io): data files, labelled export."""
 
 from __future__ import annotations
 
@@ -147,7 +147,7 @@ def test_unsupported_suffix_and_missing_file(tmp_path) -> None:
 def test_large_numeric_csv(tmp_path) -> None:
     X0, y0 = make_dataset("blobs", 200_000, seed=1)
     path = tmp_path / "big.csv"
-    save_labelled_data_csv(path, X0, y0, y0, np.full((len(y0), 1), 1.0))
+    save_labelled_data_csv(path, X0, y0, y0, np.eye(3)[y0])  # em labels = components 0..2
     X, y = load_data(path)
     np.testing.assert_array_equal(X, X0)
     np.testing.assert_array_equal(y, y0)
@@ -262,12 +262,12 @@ def test_export_columns_and_exact_values(tmp_path) -> None:
     path = tmp_path / "out.csv"
     save_labelled_data_csv(path, X, y_true, em, resp)
     rows = _read_csv(path)
-    assert rows[0] == ["x", "y", "true_label", "em_label", "resp_0", "resp_1", "resp_2", "resp_3"]
+    assert rows[0] == ["x", "y", "true_label", "em_label", "resp_1", "resp_2", "resp_3", "resp_4"]
     body = rows[1:]
     assert len(body) == 20
     np.testing.assert_array_equal([[float(v) for v in r[:2]] for r in body], X)
     np.testing.assert_array_equal([int(r[2]) for r in body], y_true)
-    np.testing.assert_array_equal([int(r[3]) for r in body], em)
+    np.testing.assert_array_equal([int(r[3]) for r in body], em + 1)  # components from 1
     np.testing.assert_array_equal([[float(v) for v in r[4:]] for r in body], resp)
     assert body[0][0] == repr(float(X[0, 0]))  # shortest round-trip form
 
@@ -275,9 +275,9 @@ def test_export_columns_and_exact_values(tmp_path) -> None:
 def test_export_without_true_labels_and_other_dimensions(tmp_path) -> None:
     path = tmp_path / "out.csv"
     save_labelled_data_csv(path, np.zeros((3, 3)), None, [0, 1, 1], np.ones((3, 2)) / 2)
-    assert _read_csv(path)[0] == ["x0", "x1", "x2", "em_label", "resp_0", "resp_1"]
+    assert _read_csv(path)[0] == ["x0", "x1", "x2", "em_label", "resp_1", "resp_2"]
     save_labelled_data_csv(path, np.zeros((3, 1)), None, [0, 0, 0], np.ones((3, 1)))
-    assert _read_csv(path)[0] == ["x0", "em_label", "resp_0"]
+    assert _read_csv(path)[0] == ["x0", "em_label", "resp_1"]
 
 
 def test_export_reads_back_as_data_and_true_labels(tmp_path) -> None:

@@ -1,4 +1,4 @@
-"""Tests of gmmviz.core.model_io (through the public gmmviz.io): model files, to_sklearn."""
+"""Tests of gmmviz.io._model and _sklearn (via the public gmmviz.io): model files, to_sklearn."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""Qt-free application layer: settings, state, pacing, run factories and exports."""
+"""Qt-free application layer."""

@@ -28,15 +28,15 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
+from gmmviz.app import exports
 from gmmviz.app.runs import em_run, generate_source, load_source
 from gmmviz.app.settings import DATASET_TITLES, ModelSettings
 from gmmviz.app.state import AppState, DataSource, Run, RunStatus, Selection, ViewSettings
 from gmmviz.core.datasets import DatasetSpec
-from gmmviz.qt import dialogs
+from gmmviz.qt import dialogs, export
 from gmmviz.qt.panels.em_panel import speed_label
 from gmmviz.qt.runner import Rendered, SnapshotRunner, Update
 from gmmviz.qt.tasks import TaskResult, TaskRunner
-from gmmviz.ui import export
 from gmmviz.ui.display import MARKER_LIMIT, DisplayRenderer
 
 #: Longest wait for a paint before the worker is released anyway (hidden or minimised window).
@@ -291,7 +291,7 @@ class Presenter(QObject):
         run, index = self.state.run, self.state.shown_index
         if run is None or index is None:
             raise ValueError("there is no model yet: generate data and initialise EM first")
-        out = export.write_model(path, run[index], run.settings)
+        out = exports.write_model(path, run[index], run.settings)
         self.status(f"Exported the model of iteration {run[index].iteration} to {out}.")
         return out
 
@@ -300,7 +300,7 @@ class Presenter(QObject):
         step, data = self.state.shown_step, self.state.data
         if step is None or data is None:
             raise ValueError("there is no model yet: generate data and initialise EM first")
-        job = partial(export.write_labelled_csv, str(path), data.X, data.y_true, step.params)
+        job = partial(exports.write_labelled_csv, str(path), data.X, data.y_true, step.params)
         token = self.tasks.submit("export", job)
         self.status(f"Writing {data.n_samples:,} labelled points to {path}…")
         return token

@@ -10,6 +10,7 @@ pytest.importorskip("PySide6")
 from gmmviz.core.datasets import DatasetSpec, generate
 from gmmviz.core.mixture import initial_params, iter_em, responsibilities
 from gmmviz.qt.canvas import MixtureCanvas
+from gmmviz.qt.export import render_widget
 from gmmviz.ui import palette
 from gmmviz.ui.display import (
     DisplayRenderer,
@@ -21,7 +22,6 @@ from gmmviz.ui.display import (
     rasterise_labels,
 )
 from gmmviz.ui.ellipses import SIGMAS, ellipse_rings, fill_alphas, nan_polyline, project
-from gmmviz.ui.export import render_widget
 
 
 def em_step(X, k, covariance_type="full", iterations=3, seed=0):

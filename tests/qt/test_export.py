@@ -16,8 +16,8 @@ from PySide6.QtWidgets import QFileDialog
 from gmmviz.core.mixture import responsibilities
 from gmmviz.io import load_model
 from gmmviz.qt import dialogs
+from gmmviz.qt.export import image_is_blank
 from gmmviz.ui import palette
-from gmmviz.ui.export import image_is_blank
 
 
 @pytest.mark.parametrize("suffix", [".json", ".npz"])
@@ -51,12 +51,12 @@ def test_labelled_data_csv_reads_back(fitted, qtbot, tmp_path):
     with open(path, newline="") as fh:
         rows = list(csv.reader(fh))
     header, body = rows[0], np.array(rows[1:], dtype=float)
-    assert header == ["x", "y", "true_label", "em_label"] + [f"resp_{k}" for k in range(4)]
+    assert header == ["x", "y", "true_label", "em_label"] + [f"resp_{k}" for k in range(1, 5)]
     X, y = fitted.state.data.X, fitted.state.data.y_true
     R = responsibilities(X, fitted.state.run.latest.params)
     np.testing.assert_array_equal(body[:, :2], X)  # exact: floats written with repr
     np.testing.assert_array_equal(body[:, 2], y)
-    np.testing.assert_array_equal(body[:, 3], R.argmax(axis=1))
+    np.testing.assert_array_equal(body[:, 3], R.argmax(axis=1) + 1)  # components from 1
     np.testing.assert_allclose(body[:, 4:], R, rtol=1e-12, atol=1e-300)
     np.testing.assert_allclose(body[:, 4:].sum(axis=1), 1.0)
 
@@ -121,7 +121,7 @@ def test_exports_from_the_file_menu(fitted, qtbot, tmp_path, monkeypatch):
     assert QImage(str(tmp_path / "c2.png")).width() == 2 * QImage(str(tmp_path / "c.png")).width()
     assert ET.parse(tmp_path / "c.svg").getroot().tag.endswith("svg")
     assert not image_is_blank(QImage(str(tmp_path / "w.png")))
-    assert (tmp_path / "d.csv").read_text().startswith("x,y,true_label,em_label,resp_0")
+    assert (tmp_path / "d.csv").read_text().startswith("x,y,true_label,em_label,resp_1,")
     assert "d.csv" in fitted.status_text
 
 

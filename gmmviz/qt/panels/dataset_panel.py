@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gmmviz.app.settings import DATASET_TITLES, MAX_SAMPLES, MIN_SAMPLES
+from gmmviz.app.settings import BOUNDS, DATASET_TITLES
 from gmmviz.core.datasets import (
     DATASET_NAMES,
     DEFAULT_N_SAMPLES,
@@ -70,19 +70,19 @@ class DatasetPanel(QGroupBox):
             self.name.addItem(DATASET_TITLES.get(name, name), name)
         self.name.setToolTip("The lecture's six toy datasets")
         self.n_samples = QSpinBox()
-        self.n_samples.setRange(MIN_SAMPLES, MAX_SAMPLES)
+        self.n_samples.setRange(BOUNDS["n_samples"].low, BOUNDS["n_samples"].high)
         self.n_samples.setSingleStep(500)
         self.n_samples.setGroupSeparatorShown(True)
         self.n_samples.setToolTip(
             "Number of points, 10 to 1,000,000 (large sets are drawn as a raster)"
         )
         self.noise = QDoubleSpinBox()
-        self.noise.setRange(0.0, 50.0)
+        self.noise.setRange(BOUNDS["noise"].low, BOUNDS["noise"].high)
         self.noise.setDecimals(3)
         self.noise.setSingleStep(0.05)
         self.noise_label = QLabel()
         self.seed = QSpinBox()
-        self.seed.setRange(0, 2_147_483_647)
+        self.seed.setRange(BOUNDS["seed"].low, BOUNDS["seed"].high)
         self.seed.setToolTip("Same seed, same points")
         self.generate = QPushButton("Generate")
         self.generate.setObjectName("primary")

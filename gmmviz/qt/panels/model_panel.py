@@ -8,7 +8,9 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QValidator
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
 
-from gmmviz.app.settings import COVARIANCE_TYPES, INIT_METHODS, MAX_COMPONENTS, ModelSettings
+from gmmviz.app.settings import BOUNDS, ModelSettings
+from gmmviz.core.gaussian import COVARIANCE_TYPES
+from gmmviz.core.init import INIT_METHODS
 
 COVARIANCE_TIPS = {
     "full": "each component has its own general covariance (ellipses of any shape and angle)",
@@ -70,7 +72,7 @@ class ModelPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Model", parent)
         self.k = QSpinBox()
-        self.k.setRange(1, MAX_COMPONENTS)
+        self.k.setRange(BOUNDS["n_components"].low, BOUNDS["n_components"].high)
         self.k.setToolTip("Number of Gaussian components K (1–50)")
         self.covariance = QComboBox()
         for name in COVARIANCE_TYPES:
@@ -89,16 +91,16 @@ class ModelPanel(QGroupBox):
             "responsibilities, or random data points as means"
         )
         self.max_iter = QSpinBox()
-        self.max_iter.setRange(1, 10_000)
+        self.max_iter.setRange(BOUNDS["max_iter"].low, BOUNDS["max_iter"].high)
         self.max_iter.setToolTip("EM stops after this many iterations")
-        self.tol = LogSpinBox(0.0, 1.0)
+        self.tol = LogSpinBox(BOUNDS["tol"].low, BOUNDS["tol"].high)
         self.tol.setToolTip(
             "EM has converged when the mean log-likelihood changes by less than this"
         )
-        self.reg_covar = LogSpinBox(0.0, 1.0)
+        self.reg_covar = LogSpinBox(BOUNDS["reg_covar"].low, BOUNDS["reg_covar"].high)
         self.reg_covar.setToolTip("Added to every covariance diagonal, so none becomes singular")
         self.seed = QSpinBox()
-        self.seed.setRange(0, 2_147_483_647)
+        self.seed.setRange(BOUNDS["seed"].low, BOUNDS["seed"].high)
         self.seed.setToolTip("Seed of the initialisation (same seed, same start)")
 
         form = QFormLayout(self)

@@ -1,4 +1,4 @@
-"""Tests of the headless ``gmmviz fit`` subcommand (gmmviz.fit_command.main)."""
+"""Tests of the headless ``gmmviz fit`` subcommand (gmmviz.cli.fit.main)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import warnings
 import numpy as np
 import pytest
 
+from gmmviz.cli.fit import main
 from gmmviz.core.datasets import make_dataset
 from gmmviz.core.mixture import GaussianMixture
-from gmmviz.fit_command import main
 from gmmviz.io import load_model, save_labelled_data_csv
 
 ITERATION = re.compile(
@@ -230,24 +230,29 @@ def test_more_components_than_points(tmp_path, capsys) -> None:
     path.write_text("1,2\n3,4\n5,7\n")
     line = _error(capsys, [str(path), "-k", "4"])
     assert "K=4 components but only 3 data points" in line
-    line = _error(capsys, ["--dataset", "blobs", "--n-samples", "5", "-k", "6"])
-    assert "only 5 data points" in line
+    line = _error(capsys, ["--dataset", "blobs", "--n-samples", "10", "-k", "12"])
+    assert "only 10 data points" in line
 
 
 @pytest.mark.parametrize(
     ("argv", "problem"),
     [
         (["--dataset", "spiral"], "invalid choice: 'spiral'"),
-        (["--dataset", "moons", "-k", "0"], "must be an integer >= 1; got 0"),
-        (["--dataset", "moons", "-k", "two"], "expected an integer, got 'two'"),
-        (["--dataset", "moons", "--tol", "-1"], "must be a finite number >= 0"),
-        (["--dataset", "moons", "--reg-covar", "nan"], "must be a finite number >= 0"),
+        (
+            ["--dataset", "moons", "-k", "0"],
+            "-k/--n-components: must be an integer between 1 and 50; got 0",
+        ),
+        (["--dataset", "moons", "-k", "two"], "must be an integer; got 'two'"),
+        (["--dataset", "moons", "--tol", "-1"], "--tol: must be a number between 0 and 1; got -1"),
+        (["--dataset", "moons", "--reg-covar", "nan"], "must be a number between 0 and 1; got nan"),
         (["--dataset", "moons", "--covariance-type", "round"], "invalid choice: 'round'"),
         (["--dataset", "moons", "--init", "guess"], "invalid choice: 'guess'"),
-        (["--dataset", "moons", "--n-init", "0"], "--n-init: must be an integer >= 1"),
-        (["--dataset", "moons", "--n-samples", "0"], "between 1 and 10,000,000"),
-        (["--dataset", "moons", "--noise", "-0.5"], "finite number >= 0"),
-        (["--dataset", "imbalanced", "--n-samples", "2"], "between 3 and"),
+        (["--dataset", "moons", "--n-init", "0"], "--n-init: must be an integer between 1 and 100"),
+        (["--dataset", "moons", "--n-samples", "0"], "between 10 and 1,000,000"),
+        (["--dataset", "moons", "--noise", "-0.5"], "--noise: must be a number between 0 and 50"),
+        (["--dataset", "imbalanced", "--n-samples", "2"], "between 10 and"),
+        (["--dataset", "moons", "-k", "51"], "between 1 and 50; got 51"),
+        (["--dataset", "moons", "--max-iter", "0"], "--max-iter: must be an integer between 1 and"),
         (["--dataset", "moons", "--bogus"], "unrecognized arguments: --bogus"),
         ([], "give either a DATA file or --dataset"),
         (["data.csv", "--dataset", "moons"], "give either a DATA file or --dataset"),

@@ -1,4 +1,4 @@
-"""Fitted mixtures on disk: :func:`save_model`, :func:`load_model` and :func:`to_sklearn`.
+"""Fitted mixtures on disk: :func:`save_model` and :func:`load_model`.
 
 Model files
 -----------
@@ -26,11 +26,9 @@ Precisions are not stored; they are derived from the covariances on load with
 :func:`gmmviz.core.gaussian.compute_precision_cholesky`. Every problem found when loading is
 reported as ``ValueError("<path>: <what is wrong>")``.
 
-:func:`to_sklearn` turns a fitted model into an equivalent fitted
-``sklearn.mixture.GaussianMixture``.
-
-Data files are :mod:`gmmviz.core.data_io`; the public entry point for both is
-:mod:`gmmviz.io`.
+:func:`gmmviz.io.to_sklearn` (in :mod:`gmmviz.io._sklearn`) turns a fitted model into an
+equivalent fitted ``sklearn.mixture.GaussianMixture``. Data files are :mod:`gmmviz.io._data`;
+the public entry point for both is :mod:`gmmviz.io`.
 """
 
 from __future__ import annotations
@@ -38,19 +36,10 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-from gmmviz.core.files import (
-    NPZ_ERRORS,
-    PathLike,
-    atomic_writer,
-    check_suffix,
-    corrupt_npz_error,
-    open_npz,
-    read_nonempty,
-)
 from gmmviz.core.gaussian import (
     COVARIANCE_TYPES,
     compute_precision_cholesky,
@@ -59,9 +48,15 @@ from gmmviz.core.gaussian import (
 )
 from gmmviz.core.init import INIT_METHODS
 from gmmviz.core.mixture import GaussianMixture
-
-if TYPE_CHECKING:  # pragma: no cover - typing only; sklearn is imported lazily at run time
-    import sklearn.mixture
+from gmmviz.io._files import (
+    NPZ_ERRORS,
+    PathLike,
+    atomic_writer,
+    check_suffix,
+    corrupt_npz_error,
+    open_npz,
+    read_nonempty,
+)
 
 __all__ = [
     "FORMAT_NAME",
@@ -69,7 +64,6 @@ __all__ = [
     "MODEL_SUFFIXES",
     "load_model",
     "save_model",
-    "to_sklearn",
 ]
 
 FORMAT_NAME = "gmmviz-model"
@@ -505,66 +499,3 @@ def load_model(path: PathLike) -> GaussianMixture:
     suffix = check_suffix(path, MODEL_SUFFIXES, "model")
     record = _read_json_record(path) if suffix == ".json" else _read_npz_record(path)
     return _model_from_record(record, path)
-
-
-# =============================================================================== scikit-learn
-
-
-def to_sklearn(model: Any) -> sklearn.mixture.GaussianMixture:
-    """A fitted ``sklearn.mixture.GaussianMixture`` with the same parameters as ``model``.
-
-    The constructor parameters scikit-learn knows are copied (gmmviz-only ones such as
-    ``backend`` are dropped) and the fitted attributes are set directly, so its
-    ``predict`` / ``predict_proba`` / ``score_samples`` evaluate the same mixture.
-
-    Parameters
-    ----------
-    model : GaussianMixture
-        A fitted gmmviz model.
-
-    Returns
-    -------
-    sklearn.mixture.GaussianMixture
-
-    Raises
-    ------
-    ImportError
-        If scikit-learn is not installed.
-    ValueError
-        If ``model`` is not fitted.
-    """
-    try:
-        from sklearn.mixture import GaussianMixture as SklearnGaussianMixture
-    except ImportError as exc:
-        raise ImportError(
-            "to_sklearn needs scikit-learn, which is not installed; "
-            "install it with 'pip install scikit-learn'"
-        ) from exc
-    _check_fitted(model)
-    known = set(SklearnGaussianMixture().get_params())
-    params = {}
-    for name, value in model.get_params().items():
-        if name in known:
-            # Copy arrays so the two estimators never share mutable state.
-            params[name] = value.copy() if isinstance(value, np.ndarray) else value
-    estimator = SklearnGaussianMixture(**params)
-    covariance_type = model.covariance_type
-    estimator.weights_ = np.array(model.weights_, dtype=np.float64)
-    estimator.means_ = np.array(model.means_, dtype=np.float64)
-    estimator.covariances_ = np.array(model.covariances_, dtype=np.float64)
-    if hasattr(model, "precisions_cholesky_"):
-        estimator.precisions_cholesky_ = np.array(model.precisions_cholesky_, dtype=np.float64)
-    else:
-        estimator.precisions_cholesky_ = compute_precision_cholesky(
-            estimator.covariances_, covariance_type
-        )
-    estimator.precisions_ = precisions_from_cholesky(
-        estimator.precisions_cholesky_, covariance_type
-    )
-    estimator.converged_ = bool(getattr(model, "converged_", False))
-    estimator.n_iter_ = int(getattr(model, "n_iter_", 0))
-    estimator.lower_bound_ = float(getattr(model, "lower_bound_", -math.inf))
-    if hasattr(model, "lower_bounds_"):
-        estimator.lower_bounds_ = list(model.lower_bounds_)
-    estimator.n_features_in_ = int(getattr(model, "n_features_in_", estimator.means_.shape[1]))
-    return estimator

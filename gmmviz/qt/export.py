@@ -1,8 +1,7 @@
-"""Exports: the model, the labelled data, the canvas (PNG 1x/2x, SVG) and the whole window.
+"""Image exports: the canvas (PNG 1x/2x, SVG) and the whole window.
 
-Model and data go through :mod:`gmmviz.io`, so what the app writes is what ``gmmviz fit``
-and ``load_model`` read. Images are rendered from the widgets after they have been laid
-out (DESIGN.md: export only after ``processEvents``).
+Model and data are written by the Qt-free :mod:`gmmviz.app.exports`. Images are rendered
+from the widgets after they have been laid out (export only after ``processEvents``).
 """
 
 from __future__ import annotations
@@ -15,72 +14,9 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
-from gmmviz.core.mixture import GaussianMixture, responsibilities
-from gmmviz.ui.session import ModelSettings
-
 #: Qt's PNG "quality": 0 is zlib's strongest compression (the files are a third smaller).
 PNG_QUALITY = 0
 IMAGE_FORMATS = {"png": "PNG image (*.png)", "svg": "SVG drawing (*.svg)"}
-
-
-def model_from_step(step, settings: ModelSettings | None) -> GaussianMixture:
-    """A fitted :class:`GaussianMixture` holding a snapshot's parameters.
-
-    Parameters
-    ----------
-    step : EMStep
-    settings : ModelSettings or None
-        The run's settings, stored as the estimator's constructor parameters.
-    """
-    extra = {}
-    if settings is not None:
-        extra = {
-            "tol": settings.tol,
-            "reg_covar": settings.reg_covar,
-            "max_iter": settings.max_iter,
-            "init_params": settings.init_params,
-            "random_state": settings.seed,
-        }
-    return GaussianMixture.from_params(
-        step.params,
-        converged_=bool(step.converged),
-        n_iter_=int(step.iteration),
-        lower_bound_=float(step.log_likelihood),
-        **extra,
-    )
-
-
-def write_model(path: str | Path, step, settings: ModelSettings | None) -> Path:
-    """Save a snapshot as a model file (``.json`` or ``.npz``, by suffix)."""
-    from gmmviz.io import save_model
-
-    path = Path(path)
-    save_model(model_from_step(step, settings), path)
-    return path
-
-
-def labelled_arrays(X: np.ndarray, params, chunk: int = 262_144) -> tuple[np.ndarray, np.ndarray]:
-    """EM labels and responsibilities of every point for a snapshot's parameters.
-
-    Returns
-    -------
-    labels : ndarray of shape (N,), int64
-    resp : ndarray of shape (N, K), float64
-    """
-    resp = np.empty((X.shape[0], params.n_components))
-    for start in range(0, X.shape[0], chunk):
-        resp[start : start + chunk] = responsibilities(X[start : start + chunk], params)
-    return resp.argmax(axis=1), resp
-
-
-def write_labelled_csv(path: str | Path, X: np.ndarray, y_true, params) -> Path:
-    """CSV with the coordinates, true label, EM label and every responsibility (worker)."""
-    from gmmviz.io import save_labelled_data_csv
-
-    path = Path(path)
-    labels, resp = labelled_arrays(X, params)
-    save_labelled_data_csv(path, X, y_true, labels, resp)
-    return path
 
 
 def _settle() -> None:
@@ -179,12 +115,8 @@ def image_is_blank(image: QImage) -> bool:
 __all__ = [
     "IMAGE_FORMATS",
     "image_is_blank",
-    "labelled_arrays",
-    "model_from_step",
     "render_widget",
     "save_png",
     "save_svg",
     "save_window_png",
-    "write_labelled_csv",
-    "write_model",
 ]

@@ -1,4 +1,4 @@
-"""File helpers shared by :mod:`gmmviz.core.model_io` and :mod:`gmmviz.core.data_io`.
+"""File helpers shared by the readers and writers of :mod:`gmmviz.io`.
 
 Suffix checks, whole-file reads, atomic writes and safe ``.npz`` opening: the parts of reading
 and writing that do not depend on what the file holds. Every problem is reported as
@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import tempfile
+import secrets
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -61,15 +61,34 @@ def read_nonempty(path: Path) -> bytes:
     return raw
 
 
+def _create_temporary(path: Path) -> tuple[int, str]:
+    """Create and open a new, uniquely named file next to ``path``; ``(fd, name)``.
+
+    Unlike :func:`tempfile.mkstemp` (always mode 0600), the file is created with mode 0666
+    minus the process umask, like any file a program writes (0644 under umask 022), so the
+    export that replaces ``path`` is an ordinary file other users can read when the umask says
+    so. ``O_EXCL`` makes the name ours alone.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        name = str(directory / f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            return os.open(name, flags, 0o666), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{path}: could not create a temporary file next to it")
+
+
 @contextlib.contextmanager
 def atomic_writer(path: Path, mode: str) -> Iterator[Any]:
     """Open a temporary file next to ``path`` and move it over ``path`` only on success.
 
     ``mode`` is ``"w"`` (UTF-8 text, newlines written as given) or ``"wb"``. A crash or an
     exception while writing leaves any existing file untouched and no partial file behind.
+    The file gets the permissions of a newly created file: 0666 minus the umask.
     """
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    fd, tmp_name = _create_temporary(path)
     try:
         kwargs = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}
         with os.fdopen(fd, mode, **kwargs) as fh:

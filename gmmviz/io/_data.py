@@ -7,7 +7,7 @@ is one. :func:`save_labelled_data_csv` writes points with true labels, EM labels
 responsibilities as CSV; :func:`load_data` reads such an export back as its points and true
 labels.
 
-Model files are :mod:`gmmviz.core.model_io`; the public entry point for both is
+Model files are :mod:`gmmviz.io._model`; the public entry point for both is
 :mod:`gmmviz.io`.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from gmmviz.core.files import (
+from gmmviz.io._files import (
     NPZ_ERRORS,
     PathLike,
     atomic_writer,
@@ -363,8 +363,12 @@ def save_labelled_data_csv(
     """Write points with their true labels, EM labels and responsibilities as CSV.
 
     Header: ``x,y`` (``x0,...,x{d-1}`` when d != 2), ``true_label`` (omitted when ``y_true``
-    is None), ``em_label``, ``resp_0,...,resp_{K-1}``. Floats are written with ``repr``, the
+    is None), ``em_label``, ``resp_1,...,resp_K``. Floats are written with ``repr``, the
     shortest text that reads back to the identical double.
+
+    Components are numbered from 1 in the file, as the window numbers them ("component 1" is
+    the first): ``em_label`` is 1..K and column ``resp_k`` is the responsibility of component
+    k. True labels are written as given (they belong to the data, not to the model).
 
     Parameters
     ----------
@@ -374,13 +378,15 @@ def save_labelled_data_csv(
     y_true : array-like of shape (N,) or None
         Integer labels.
     em_labels : array-like of shape (N,)
-        Integer labels.
+        Component indices 0..K-1, as :meth:`GaussianMixture.predict` returns them; written
+        as 1..K.
     responsibilities : array-like of shape (N, K)
 
     Raises
     ------
     ValueError
-        If shapes disagree or labels are not integers.
+        If shapes disagree, labels are not integers or an EM label is not a component
+        index 0..K-1.
     """
     path = Path(path)
     X = np.asarray(X, dtype=np.float64)
@@ -400,11 +406,19 @@ def save_labelled_data_csv(
     label_columns = []
     if y_true is not None:
         label_columns.append(("true_label", labels(y_true, "y_true")))
-    label_columns.append(("em_label", labels(em_labels, "em_labels")))
+    n_components = resp.shape[1]
+    em = labels(em_labels, "em_labels")
+    if em.size and (em.min() < 0 or em.max() >= n_components):
+        raise ValueError(
+            f"em_labels must be component indices 0..{n_components - 1}; "
+            f"got {int(em.min())}..{int(em.max())}"
+        )
+    # One convention with the window: component k is "component k", k = 1..K.
+    label_columns.append(("em_label", em + 1))
 
     x_names = ["x", "y"] if d == 2 else [f"x{j}" for j in range(d)]
     header = [*x_names, *(name for name, _ in label_columns)]
-    header += [f"resp_{k}" for k in range(resp.shape[1])]
+    header += [f"resp_{k}" for k in range(1, n_components + 1)]
 
     block = 65536  # rows formatted at a time: bounded memory for millions of rows
     with atomic_writer(path, "w") as fh:
@@ -414,5 +428,5 @@ def save_labelled_data_csv(
             # Python's float repr is the shortest round-tripping form.
             columns = [list(map(repr, X[start:stop, j].tolist())) for j in range(d)]
             columns += [list(map(str, lab[start:stop].tolist())) for _, lab in label_columns]
-            columns += [list(map(repr, resp[start:stop, k].tolist())) for k in range(resp.shape[1])]
+            columns += [list(map(repr, resp[start:stop, k].tolist())) for k in range(n_components)]
             fh.write("".join(",".join(row) + "\n" for row in zip(*columns, strict=True)))

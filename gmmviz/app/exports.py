@@ -1,0 +1,101 @@
+"""What the app exports besides pictures: the model and the labelled data (no Qt).
+
+Both go through :mod:`gmmviz.io`, so what the window writes is what ``gmmviz fit`` and
+:func:`gmmviz.io.load_model` read. These functions run on a worker thread; the Qt image
+exports (PNG, SVG, window grabs) are in :mod:`gmmviz.qt.export`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from gmmviz.core.mixture import GaussianMixture, responsibilities
+from gmmviz.io import save_labelled_data_csv, save_model
+
+if TYPE_CHECKING:  # pragma: no cover - typing only
+    from gmmviz.app.settings import ModelSettings
+    from gmmviz.core.em import EMStep, MixtureParams
+
+__all__ = ["labelled_arrays", "model_from_step", "write_labelled_csv", "write_model"]
+
+
+def model_from_step(step: EMStep, settings: ModelSettings | None) -> GaussianMixture:
+    """A fitted :class:`GaussianMixture` holding a snapshot's parameters.
+
+    Parameters
+    ----------
+    step : EMStep
+        The snapshot whose parameters, iteration and log-likelihood are stored.
+    settings : ModelSettings or None
+        The run's settings, stored as the estimator's constructor parameters. Only the
+        attributes ``tol``, ``reg_covar``, ``max_iter``, ``init_params`` and ``seed`` are
+        read, so the window's own copy of the record works too.
+
+    Returns
+    -------
+    GaussianMixture
+    """
+    extra = {}
+    if settings is not None:
+        extra = {
+            "tol": settings.tol,
+            "reg_covar": settings.reg_covar,
+            "max_iter": settings.max_iter,
+            "init_params": settings.init_params,
+            "random_state": settings.seed,
+        }
+    return GaussianMixture.from_params(
+        step.params,
+        converged_=bool(step.converged),
+        n_iter_=int(step.iteration),
+        lower_bound_=float(step.log_likelihood),
+        **extra,
+    )
+
+
+def write_model(path: str | Path, step: EMStep, settings: ModelSettings | None) -> Path:
+    """Save a snapshot as a model file (``.json`` or ``.npz``, by suffix); returns the path."""
+    path = Path(path)
+    save_model(model_from_step(step, settings), path)
+    return path
+
+
+def labelled_arrays(
+    X: np.ndarray, params: MixtureParams, chunk: int = 262_144
+) -> tuple[np.ndarray, np.ndarray]:
+    """EM labels and responsibilities of every point for a snapshot's parameters.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, d)
+    params : MixtureParams
+    chunk : int, default=262144
+        Rows evaluated at a time (bounded memory).
+
+    Returns
+    -------
+    labels : ndarray of shape (N,), int64
+        Component indices 0..K-1 (the CSV writer numbers them from 1).
+    resp : ndarray of shape (N, K), float64
+    """
+    resp = np.empty((X.shape[0], params.n_components))
+    for start in range(0, X.shape[0], chunk):
+        resp[start : start + chunk] = responsibilities(X[start : start + chunk], params)
+    return resp.argmax(axis=1), resp
+
+
+def write_labelled_csv(
+    path: str | Path, X: np.ndarray, y_true: np.ndarray | None, params: MixtureParams
+) -> Path:
+    """CSV with the coordinates, true label, EM label and every responsibility; returns the path.
+
+    Components are numbered from 1, as in the window: ``em_label`` is 1..K and the columns are
+    ``resp_1 ... resp_K`` (see :func:`gmmviz.io.save_labelled_data_csv`).
+    """
+    path = Path(path)
+    labels, resp = labelled_arrays(X, params)
+    save_labelled_data_csv(path, X, y_true, labels, resp)
+    return path

@@ -1,0 +1,285 @@
+"""``gmmviz fit``: fit a Gaussian mixture without the GUI and report how EM went.
+
+Examples
+--------
+::
+
+    gmmviz fit data.csv -k 3 --covariance-type full -o model.json
+    gmmviz fit --dataset moons --n-samples 5000 --seed 1 -k 2 -o moons.npz
+
+``--seed`` seeds the generated dataset *and* the initialisation, as in the window (default
+0, so a fit is reproducible); ``--random-state`` overrides the seed of the initialisation
+only. Bounds of every number come from :data:`gmmviz.app.settings.BOUNDS`.
+
+Exit status: 0 on success, 2 for a usage or input error (bad option, unreadable or invalid
+data, K larger than the number of points), 1 when the fit itself or writing the model fails.
+Errors are one line on stderr, ``gmmviz fit: error: ...``, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+from gmmviz.app.settings import ModelSettings
+from gmmviz.cli import _options as opt
+from gmmviz.core.datasets import make_dataset
+from gmmviz.core.mixture import GaussianMixture
+from gmmviz.io import MODEL_SUFFIXES, load_data, save_model
+
+__all__ = ["PROG", "UsageError", "add_arguments", "build_parser", "execute", "init_seed", "main"]
+
+PROG = "gmmviz fit"
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+DESCRIPTION = (
+    "Fit a Gaussian mixture with EM, print each iteration and a summary, and optionally save "
+    "the model. --seed seeds the generated dataset and the initialisation, as in the window."
+)
+
+
+class UsageError(Exception):
+    """A problem with the command line or the input; reported as one line, exit status 2."""
+
+
+class UsageErrorParser(argparse.ArgumentParser):
+    """An ``ArgumentParser`` that raises :class:`UsageError` instead of printing usage and
+    calling ``sys.exit`` (``--help`` still exits 0), and refuses unknown arguments itself."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        # As a subcommand, unknown arguments would be reported by the main parser as
+        # "gmmviz: error"; report them here, as "gmmviz fit: error".
+        namespace, extras = super().parse_known_args(args, namespace)
+        if extras:
+            self.error(f"unrecognized arguments: {' '.join(extras)}")
+        return namespace, extras
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``gmmviz fit``, with its defaults (see :mod:`gmmviz.cli._options`)."""
+    source = parser.add_argument_group("data (a file or a generated dataset)")
+    source.add_argument(
+        "data",
+        nargs="?",
+        metavar="DATA",
+        help="data file: .csv, .tsv, .txt, .npy or .npz (see gmmviz.io.load_data)",
+    )
+    for option in (opt.DATASET, opt.N_SAMPLES, opt.NOISE):
+        option.add_to(source)
+    defaults = ModelSettings()  # the same defaults as the window's first start
+    opt.SEED.add_to(source, default=defaults.seed)
+    model = parser.add_argument_group("model")
+    opt.N_COMPONENTS.add_to(model, default=defaults.n_components)
+    opt.COVARIANCE_TYPE.add_to(model, default=defaults.covariance_type)
+    opt.INIT.add_to(model, default=defaults.init_params)
+    opt.TOL.add_to(model, default=defaults.tol)
+    opt.MAX_ITER.add_to(model, default=defaults.max_iter)
+    opt.REG_COVAR.add_to(model, default=defaults.reg_covar)
+    opt.N_INIT.add_to(model, default=1)
+    opt.RANDOM_STATE.add_to(model)
+    output = parser.add_argument_group("output")
+    opt.OUTPUT.add_to(output)
+    opt.QUIET.add_to(output)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``gmmviz fit`` on its own (for :func:`main` and the tests)."""
+    parser = UsageErrorParser(prog=PROG, description=DESCRIPTION)
+    add_arguments(parser)
+    return parser
+
+
+def _check_arguments(args: argparse.Namespace) -> None:
+    """Cross-option checks argparse cannot express."""
+    if (args.data is None) == (args.dataset is None):
+        raise UsageError("give either a DATA file or --dataset NAME (exactly one)")
+    if args.dataset is None:
+        given = [
+            flag
+            for flag, value in (("--n-samples", args.n_samples), ("--noise", args.noise))
+            if value is not None
+        ]
+        if given:
+            raise UsageError(
+                f"{', '.join(given)} only appl{'y' if len(given) > 1 else 'ies'} with --dataset"
+            )
+    if args.output is not None:
+        output = Path(args.output)
+        # Checked before fitting, so a typo does not cost a long fit.
+        if output.suffix.lower() not in MODEL_SUFFIXES:
+            raise UsageError(
+                f"--output must end in {' or '.join(MODEL_SUFFIXES)}; got {args.output!r}"
+            )
+        parent = output.parent if str(output.parent) else Path(".")
+        if not parent.is_dir():
+            raise UsageError(f"--output directory {str(parent)!r} does not exist")
+
+
+def _load(args: argparse.Namespace) -> tuple[np.ndarray, str]:
+    """The data and a short description of where it came from."""
+    if args.dataset is not None:
+        try:
+            X, _ = make_dataset(args.dataset, args.n_samples, args.noise, args.seed)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        return X, f"dataset {args.dataset!r}, seed {args.seed}"
+    try:
+        X, _ = load_data(args.data)
+    except FileNotFoundError:
+        raise UsageError(f"{args.data}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"{args.data}: cannot read ({exc.strerror or exc})") from None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    return X, str(args.data)
+
+
+def _iteration_lines(model: GaussianMixture) -> list[str]:
+    """One line per EM iteration of the kept initialisation: number, bound, change.
+
+    Taken from ``lower_bounds_`` after ``fit``; the bound of iteration n is the mean
+    log-likelihood of the parameters before that iteration's M-step (scikit-learn's
+    ``lower_bound_`` convention).
+    """
+    bounds = getattr(model, "lower_bounds_", None)
+    if not bounds:
+        return []
+    lines = []
+    previous = -math.inf
+    for n, bound in enumerate(bounds, start=1):
+        change = "" if previous == -math.inf else f"  change {bound - previous:+.3e}"
+        lines.append(f"iteration {n:4d}  mean log-likelihood {bound:.6f}{change}")
+        previous = bound
+    return lines
+
+
+def init_seed(args: argparse.Namespace) -> int:
+    """The seed of the initialisation: ``--random-state`` if given, else ``--seed``."""
+    return args.seed if args.random_state is None else args.random_state
+
+
+def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    _check_arguments(args)
+    X, source = _load(args)
+    n, d = X.shape
+    k = args.n_components
+    if k > n:
+        raise UsageError(f"K={k} components but only {n} data points; use -k {n} or fewer")
+    model = GaussianMixture(
+        n_components=k,
+        covariance_type=args.covariance_type,
+        tol=args.tol,
+        reg_covar=args.reg_covar,
+        max_iter=args.max_iter,
+        n_init=args.n_init,
+        init_params=args.init,
+        random_state=init_seed(args),
+    )
+    print(
+        f"fitting {k} {args.covariance_type} component{'s' if k != 1 else ''} to {n:,} points "
+        f"in {d} dimension{'s' if d != 1 else ''} ({source}; init {args.init}, "
+        f"init seed {init_seed(args)}, n_init {args.n_init})",
+        file=out,
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model.fit(X)
+        except ValueError as exc:
+            print(f"{PROG}: error: fitting failed: {exc}", file=err)
+            return EXIT_FAILED
+    for warning in caught:
+        print(f"{PROG}: warning: {warning.message}", file=err)
+
+    if not args.quiet:
+        if args.n_init > 1:
+            print(f"best of {args.n_init} initialisations:", file=out)
+        for line in _iteration_lines(model):
+            print(line, file=out)
+
+    mean_ll = model.score(X)
+    saved = "not saved (use -o FILE)"
+    if args.output is not None:
+        try:
+            save_model(model, args.output)
+        except (OSError, ValueError) as exc:
+            print(f"{PROG}: error: cannot write {args.output}: {exc}", file=err)
+            return EXIT_FAILED
+        saved = str(args.output)
+    summary = [
+        ("iterations", str(model.n_iter_)),
+        ("converged", "yes" if model.converged_ else "no"),
+        ("mean log-likelihood", f"{mean_ll:.6f}"),
+        ("BIC", f"{model.bic(X):.4f}"),
+        ("AIC", f"{model.aic(X):.4f}"),
+        ("model", saved),
+    ]
+    for label, value in summary:
+        print(f"{label + ':':<21}{value}", file=out)
+    return EXIT_OK
+
+
+def execute(args: argparse.Namespace) -> int:
+    """Fit with parsed options (from :func:`build_parser` or ``gmmviz``'s parser).
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 1 the fit or writing the model failed, 2 input error.
+    """
+    out, err = sys.stdout, sys.stderr
+    try:
+        return _run(args, out, err)
+    except UsageError as exc:
+        print(f"{PROG}: error: {exc}", file=err)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=err)
+        return 130
+
+
+def usage_error(exc: UsageError) -> int:
+    """Print a command-line error as one line on stderr; returns the exit status 2."""
+    print(f"{PROG}: error: {exc} (see '{PROG} --help')", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``gmmviz fit`` with the arguments after ``fit``.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        Command-line arguments (without the program and subcommand names); default
+        ``sys.argv[1:]``.
+
+    Returns
+    -------
+    int
+        Exit status: 0 success, 1 the fit or writing the model failed, 2 usage or input
+        error. Errors are printed as one line ``gmmviz fit: error: ...`` on stderr.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0) if isinstance(exc.code, (int, type(None))) else EXIT_USAGE
+    except UsageError as exc:
+        return usage_error(exc)
+    return execute(args)

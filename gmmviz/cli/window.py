@@ -1,0 +1,113 @@
+"""``gmmviz [DATA_FILE] [options]``: open the window, or script a run of it.
+
+Qt is imported only after the display has been checked (:func:`display_problem`), so that a
+machine without one gets one clear line instead of Qt's abort; a scripted run
+(``--screenshot``, ``--export-model``, ``--quit``) falls back to the offscreen platform.
+:func:`launch` hands the parsed options to :func:`gmmviz.qt.app.run`, which reads the
+attributes ``data_file, dataset, n_samples, noise, seed, n_components, covariance_type,
+init, tol, max_iter, play, screenshot, export_model, quit``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+from collections.abc import Mapping
+
+from gmmviz.cli import _options as opt
+
+__all__ = ["NO_DISPLAY_HINT", "add_arguments", "display_problem", "launch"]
+
+NO_DISPLAY_HINT = (
+    "set DISPLAY to a running X server, or render headlessly with "
+    "`gmmviz --screenshot out.png --quit`"
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The window's options (all default to ``None``/``False``: keep the window's settings).
+
+    ``DATA_FILE`` is not an argparse positional here; :mod:`gmmviz.cli` takes it from the
+    place of the subcommand (see ``_Commands``) and stores it as ``data_file``.
+    """
+    parser.set_defaults(data_file=None)
+    data = parser.add_argument_group(
+        "data", "DATA_FILE (a CSV/TSV/NPY/NPZ file to open) or a generated dataset"
+    )
+    for option in (opt.DATASET, opt.N_SAMPLES, opt.NOISE, opt.SEED):
+        option.add_to(data)
+    model = parser.add_argument_group("model")
+    for option in (opt.N_COMPONENTS, opt.COVARIANCE_TYPE, opt.INIT, opt.TOL, opt.MAX_ITER):
+        option.add_to(model)
+    script = parser.add_argument_group("scripted run")
+    for option in (opt.PLAY, opt.SCREENSHOT, opt.EXPORT_MODEL, opt.QUIT):
+        option.add_to(script)
+
+
+def _x_server_reachable(display: str) -> bool:
+    """Whether an X server answers at ``display`` (``[host]:N[.screen]``)."""
+    host, _, rest = display.rpartition(":")
+    number = rest.split(".")[0]
+    if not number.isdigit():
+        return False
+    if host in ("", "unix"):
+        path = f"/tmp/.X11-unix/X{number}"
+        for address in (path, "\0" + path):  # filesystem socket, then Linux abstract one
+            try:
+                with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                    sock.settimeout(1.0)
+                    sock.connect(address)
+                    return True
+            except OSError:
+                continue
+        return False
+    try:
+        with socket.create_connection((host, 6000 + int(number)), timeout=1.0):
+            return True
+    except OSError:
+        return False
+
+
+def display_problem(
+    environ: Mapping[str, str] = os.environ, platform: str = sys.platform
+) -> str | None:
+    """Why no window can be shown here, or ``None`` when one can (or Qt decides)."""
+    if environ.get("QT_QPA_PLATFORM"):
+        return None  # the user chose a platform plugin (offscreen, xcb, wayland, ...)
+    if platform.startswith(("win", "darwin", "cygwin")):
+        return None
+    if environ.get("WAYLAND_DISPLAY"):
+        return None
+    display = environ.get("DISPLAY", "")
+    if not display:
+        return "no display found (DISPLAY is not set)"
+    if not _x_server_reachable(display):
+        return f"cannot connect to the X server at DISPLAY={display}"
+    return None
+
+
+def launch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """Check the options and the display, then open the window; returns the exit status.
+
+    Usage errors exit with status 2 through ``parser.error``. Without a display, a scripted
+    run switches to the offscreen platform; anything else prints one line and returns 2.
+    """
+    if args.data_file and args.dataset:
+        parser.error("give a DATA_FILE or --dataset, not both")
+    if args.data_file and not os.path.exists(args.data_file):
+        parser.error(f"no such data file: {args.data_file}")
+
+    problem = display_problem()
+    if problem is not None:
+        if args.screenshot or args.quit or args.export_model:
+            os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a scripted run needs no screen
+        else:
+            print(f"gmmviz: {problem}; {NO_DISPLAY_HINT}", file=sys.stderr)
+            return 2
+    os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
+
+    from gmmviz.qt.app import run  # Qt: only now that a display (or offscreen) is certain
+
+    return int(run(args))

@@ -1,0 +1,39 @@
+"""Models and data on disk: the public face of the file formats.
+
+Imports :mod:`gmmviz.core` only (never Qt). Each private module holds one format:
+
+- :mod:`gmmviz.io._files`: atomic writer, safe ``.npz`` opening, suffix checks;
+- :mod:`gmmviz.io._data`: data files (:func:`load_data`, :func:`save_labelled_data_csv`);
+- :mod:`gmmviz.io._model`: model files (:func:`save_model`, :func:`load_model`), versioned;
+- :mod:`gmmviz.io._sklearn`: :func:`to_sklearn`.
+
+>>> from gmmviz.io import save_model, load_model, to_sklearn  # doctest: +SKIP
+"""
+
+from gmmviz.io._data import (
+    DATA_SUFFIXES,
+    LABEL_COLUMN_NAMES,
+    load_data,
+    save_labelled_data_csv,
+)
+from gmmviz.io._model import (
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    MODEL_SUFFIXES,
+    load_model,
+    save_model,
+)
+from gmmviz.io._sklearn import to_sklearn
+
+__all__ = [
+    "DATA_SUFFIXES",
+    "FORMAT_NAME",
+    "FORMAT_VERSION",
+    "LABEL_COLUMN_NAMES",
+    "MODEL_SUFFIXES",
+    "load_data",
+    "load_model",
+    "save_labelled_data_csv",
+    "save_model",
+    "to_sklearn",
+]
