@@ -272,6 +272,11 @@ class MeansItem(pg.GraphicsObject):
         self._brush_cache: dict[tuple, QBrush] = {}
         self._bounds = QRectF()
 
+    @property
+    def colours(self) -> list[tuple[int, int, int]]:
+        """The fill colour of each mean marker."""
+        return [b.color().getRgb()[:3] for b in self._brushes]
+
     def set_means(self, xy: np.ndarray, colours: np.ndarray) -> None:
         """Positions (K, 2) and colours (K, 3)."""
         self.prepareGeometryChange()

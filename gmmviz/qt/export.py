@@ -12,7 +12,7 @@ import numpy as np
 from PySide6.QtCore import QRect, QRectF, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
+from PySide6.QtWidgets import QApplication, QGraphicsItem, QGraphicsView, QWidget
 
 #: Qt's PNG "quality": 0 is zlib's strongest compression (the files are a third smaller).
 PNG_QUALITY = 0
@@ -46,12 +46,23 @@ def render_widget(widget: QWidget, scale: float = 1.0) -> QImage:
         scene = widget.scene()
         items = [i for i in scene.items() if hasattr(i, "setExportMode")]
         opts = {"antialias": True, "painter": painter, "resolutionScale": scale}
+        # The legend ignores transformations (pyqtgraph sets it for legends in a view box),
+        # so it would stay at 1x in a 2x export; in our layout it scales like the rest.
+        fixed_size = [
+            i
+            for i in scene.items()
+            if i.flags() & QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations
+        ]
         for item in items:
             item.setExportMode(True, opts)
+        for item in fixed_size:
+            item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, False)
         try:
             source = widget.mapToScene(widget.viewport().rect()).boundingRect()
             scene.render(painter, QRectF(image.rect()), source)
         finally:
+            for item in fixed_size:
+                item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIgnoresTransformations, True)
             for item in items:
                 item.setExportMode(False)
     else:

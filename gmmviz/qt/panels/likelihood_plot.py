@@ -105,11 +105,12 @@ class LikelihoodPlot(pg.PlotWidget):
         lo, hi = float(y[finite].min()), float(y[finite].max())
         xmax = float(x.max())
         old = self._range
-        if old is not None and xmax <= old[1] and old[2] <= lo and hi <= old[3]:
+        # the last point needs half an iteration of room, or its star is cut at the edge
+        if old is not None and xmax + 0.5 <= old[1] and old[2] <= lo and hi <= old[3]:
             return  # still fits
         # at least 1e-4 relative: a single point (or a flat curve) gets readable ticks
         span = max(hi - lo, 1e-4 * max(abs(hi), 1.0))
-        x1 = max(10.0, np.ceil(xmax * 1.5))
+        x1 = max(10.0, np.ceil(xmax * 1.5), xmax + 1.0)
         if old is not None and old[2] <= lo and hi <= old[3]:
             y0, y1 = old[2], old[3]  # only the iterations outgrew the view
         else:
