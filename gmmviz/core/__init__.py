@@ -4,9 +4,11 @@ from gmmviz.core.em import (
     EMStep,
     EStepResult,
     MixtureParams,
+    PointSummary,
     e_step,
     iter_em,
     m_step,
+    point_summary,
     responsibilities,
 )
 from gmmviz.core.mixture import ConvergenceWarning, GaussianMixture, NotFittedError, initial_params
@@ -18,9 +20,11 @@ __all__ = [
     "GaussianMixture",
     "MixtureParams",
     "NotFittedError",
+    "PointSummary",
     "e_step",
     "initial_params",
     "iter_em",
     "m_step",
+    "point_summary",
     "responsibilities",
 ]

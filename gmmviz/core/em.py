@@ -13,11 +13,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from gmmviz.core import kernels
+from gmmviz.core._kernels import estep as kernels
+from gmmviz.core._kernels.summary import PointSummary, point_summary_arrays
+from gmmviz.core.backend import resolve_backend
 from gmmviz.core.gaussian import (
     SufficientStats,
     as_full_stack,
@@ -56,7 +59,6 @@ class MixtureParams:
     covariances: np.ndarray
     covariance_type: str
     precisions_cholesky: np.ndarray
-    _kernel_inputs: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_covariances(
@@ -102,26 +104,30 @@ class MixtureParams:
     def kernel_inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(means (K, d), precision Cholesky stack (K, d, d), log_norm (K,))`` for kernels.
 
-        ``log_norm[k] = log wₖ + log det Pₖ - d/2 log 2π``; cached, as params never change.
+        ``log_norm[k] = log wₖ + log det Pₖ - d/2 log 2π``; computed once per parameters.
         """
-        if not self._kernel_inputs:
-            n_components, n_features = self.n_components, self.n_features
-            prec_stack = as_full_stack(
-                self.precisions_cholesky, self.covariance_type, n_components, n_features
-            )
-            log_det = np.broadcast_to(
-                log_det_cholesky(self.precisions_cholesky, self.covariance_type, n_features),
-                (n_components,),
-            )
-            with np.errstate(divide="ignore"):  # a zero weight is a valid -inf
-                log_weights = np.log(self.weights)
-            log_norm = log_weights + log_det - 0.5 * n_features * LOG_2PI
-            self._kernel_inputs["v"] = (
-                np.ascontiguousarray(self.means),
-                prec_stack,
-                np.ascontiguousarray(log_norm, dtype=np.float64),
-            )
-        return self._kernel_inputs["v"]
+        return self._kernel_inputs
+
+    @cached_property
+    def _kernel_inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # cached_property writes the instance __dict__ directly, so the dataclass stays
+        # frozen and no mutable field is carried; params never change, so neither does this.
+        n_components, n_features = self.n_components, self.n_features
+        prec_stack = as_full_stack(
+            self.precisions_cholesky, self.covariance_type, n_components, n_features
+        )
+        log_det = np.broadcast_to(
+            log_det_cholesky(self.precisions_cholesky, self.covariance_type, n_features),
+            (n_components,),
+        )
+        with np.errstate(divide="ignore"):  # a zero weight is a valid -inf
+            log_weights = np.log(self.weights)
+        log_norm = log_weights + log_det - 0.5 * n_features * LOG_2PI
+        return (
+            np.ascontiguousarray(self.means),
+            prec_stack,
+            np.ascontiguousarray(log_norm, dtype=np.float64),
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -278,6 +284,42 @@ def responsibilities(X, params: MixtureParams, backend: str | None = None) -> np
         return np.exp(wlp - lse[:, None])
 
 
+def point_summary(
+    X: np.ndarray,
+    params: MixtureParams,
+    table: np.ndarray,
+    component: int,
+    labels_only: bool = False,
+    backend: str | None = None,
+) -> PointSummary:
+    """Hard labels, responsibility-weighted table rows and one membership, in one pass.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, d), float64
+    params : MixtureParams
+    table : ndarray of shape (K, 3)
+        A row per component (the palette, 0..255, for the canvas's colours).
+    component : int
+        The component whose responsibility goes into ``member`` (clipped to 0..K-1).
+    labels_only : bool
+        Compute the hard labels only (no ``exp``: half the cost); ``blend`` and ``member``
+        are then empty.
+    backend : {'numba', 'numpy'} or None
+        ``None``: numba for large ``N`` once :func:`gmmviz.core.backend.numba_ready`.
+
+    Returns
+    -------
+    PointSummary
+        ``labels`` (N,) int32, ``blend`` (N, 3) float32 = ``Σₖ rᵢₖ tableₖ``, ``member`` (N,)
+        float32 = ``rᵢⱼ``.
+    """
+    component = int(min(max(component, 0), params.n_components - 1))
+    return point_summary_arrays(
+        X, params.kernel_inputs(), table, component, labels_only=labels_only, backend=backend
+    )
+
+
 class EMRun:
     """EM from given parameters, one iteration at a time.
 
@@ -295,7 +337,7 @@ class EMRun:
         self.X = X
         self.reg_covar = reg_covar
         self.backend = backend  # None: decided per call (numpy while numba compiles)
-        kernels.resolve_backend(backend)  # validate early
+        resolve_backend(backend)  # validate early
         self.params = initial
         self.iteration = 0
         self.estep: EStepResult | None = e_step(X, initial, self.backend)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import linalg
 
-from gmmviz.core.kernels import precision_cholesky_stack
+from gmmviz.core._kernels.linalg import precision_cholesky_stack
 
 COVARIANCE_TYPES: tuple[str, ...] = ("full", "tied", "diag", "spherical")
 

@@ -2,7 +2,7 @@
 
 Same constructor, fitted attributes, methods and iteration semantics as
 ``sklearn.mixture.GaussianMixture``; the per-iteration work runs in the fused kernels of
-:mod:`gmmviz.core.kernels`. :meth:`GaussianMixture.iter_fit` yields one :class:`EMStep`
+:mod:`gmmviz.core._kernels.estep`. :meth:`GaussianMixture.iter_fit` yields one :class:`EMStep`
 per iteration for the app.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from gmmviz.core._kernels.estep import log_sum_exp_rows
 from gmmviz.core.em import (
     EMRun,
     EMStep,
@@ -26,20 +27,15 @@ from gmmviz.core.em import (
     iter_em,
     log_prob_matrix,
     m_step,
-    params_from_responsibilities,
     responsibilities,
 )
 from gmmviz.core.gaussian import (
     COVARIANCE_TYPES,
     check_covariance_type,
-    covariance_shape,
-    covariances_from_precision_cholesky,
     n_parameters,
-    precision_cholesky_from_precisions,
     precisions_from_cholesky,
 )
-from gmmviz.core.init import INIT_METHODS, check_random_state, initial_responsibilities
-from gmmviz.core.kernels import log_sum_exp_rows
+from gmmviz.core.init import INIT_METHODS, check_random_state, initialise
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -63,52 +59,6 @@ class ConvergenceWarning(UserWarning):
 
 class NotFittedError(ValueError, AttributeError):
     """A method that needs a fitted model was called before ``fit``."""
-
-
-def _check_weights(weights, n_components: int) -> np.ndarray:
-    weights = np.asarray(weights, dtype=np.float64)
-    if weights.shape != (n_components,):
-        raise ValueError(f"weights_init must have shape ({n_components},); got {weights.shape}")
-    if not np.all(np.isfinite(weights)) or weights.min() < 0.0 or weights.max() > 1.0:
-        raise ValueError(
-            "weights_init must be in the range [0, 1]; "
-            f"got min {weights.min():.5f}, max {weights.max():.5f}"
-        )
-    if not np.allclose(np.abs(1.0 - weights.sum()), 0.0):
-        raise ValueError(f"weights_init must sum to 1; got {weights.sum():.5f}")
-    return weights
-
-
-def _check_means(means, n_components: int, n_features: int) -> np.ndarray:
-    means = np.asarray(means, dtype=np.float64)
-    if means.shape != (n_components, n_features):
-        raise ValueError(
-            f"means_init must have shape ({n_components}, {n_features}); got {means.shape}"
-        )
-    if not np.all(np.isfinite(means)):
-        raise ValueError("means_init contains NaN or infinite values")
-    return means
-
-
-def _check_precisions(precisions, covariance_type: str, n_components: int, n_features: int):
-    precisions = np.asarray(precisions, dtype=np.float64)
-    expected = covariance_shape(covariance_type, n_components, n_features)
-    if precisions.shape != expected:
-        raise ValueError(
-            f"precisions_init for covariance_type={covariance_type!r} must have shape "
-            f"{expected}; got {precisions.shape}"
-        )
-    if not np.all(np.isfinite(precisions)):
-        raise ValueError("precisions_init contains NaN or infinite values")
-    if covariance_type in ("full", "tied"):
-        stack = precisions if covariance_type == "full" else precisions[None]
-        for k, prec in enumerate(stack):
-            if not np.allclose(prec, prec.T) or np.linalg.eigvalsh(prec).min() <= 0.0:
-                where = f" (component {k})" if covariance_type == "full" else ""
-                raise ValueError(f"precisions_init{where} must be symmetric and positive definite")
-    elif np.any(precisions <= 0.0):
-        raise ValueError(f"precisions_init ({covariance_type}) must be positive")
-    return precisions
 
 
 class GaussianMixture:
@@ -248,12 +198,6 @@ class GaussianMixture:
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < lower:
                 raise ValueError(f"{name} must be an integer >= {lower}; got {value!r}")
-        if self.weights_init is not None:
-            _check_weights(self.weights_init, k)
-        if self.means_init is not None:
-            _check_means(self.means_init, k, n_features)
-        if self.precisions_init is not None:
-            _check_precisions(self.precisions_init, self.covariance_type, k, n_features)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "precisions_cholesky_"):
@@ -326,25 +270,19 @@ class GaussianMixture:
         model.n_features_in_ = params.n_features
         return model
 
-    def _initial_params(self, X: np.ndarray, random_state: np.random.RandomState) -> MixtureParams:
+    def _initialise(self, X: np.ndarray, random_state: np.random.RandomState) -> MixtureParams:
         """Parameters before the first EM iteration (scikit-learn's ``_initialize``)."""
-        resp = initial_responsibilities(X, self.n_components, self.init_params, random_state)
-        weights, means, covariances = params_from_responsibilities(
-            X, resp, self.covariance_type, self.reg_covar
-        )
-        if self.weights_init is not None:
-            weights = _check_weights(self.weights_init, self.n_components)
-        if self.means_init is not None:
-            means = _check_means(self.means_init, self.n_components, X.shape[1])
-        if self.precisions_init is None:
-            return MixtureParams.from_covariances(weights, means, covariances, self.covariance_type)
-        precisions = _check_precisions(
-            self.precisions_init, self.covariance_type, self.n_components, X.shape[1]
-        )
-        prec_chol = precision_cholesky_from_precisions(precisions, self.covariance_type)
-        covariances = covariances_from_precision_cholesky(prec_chol, self.covariance_type)
-        return MixtureParams.from_covariances(
-            weights, means, covariances, self.covariance_type, prec_chol
+        return initialise(
+            X,
+            self.n_components,
+            covariance_type=self.covariance_type,
+            init_params=self.init_params,
+            reg_covar=self.reg_covar,
+            random_state=random_state,
+            weights_init=self.weights_init,
+            means_init=self.means_init,
+            precisions_init=self.precisions_init,
+            backend=self.backend,
         )
 
     # ---------------------------------------------------------------- fitting
@@ -369,7 +307,7 @@ class GaussianMixture:
             if self.verbose:
                 print(f"Initialization {init}")
             if do_init:
-                params = self._initial_params(X, random_state)
+                params = self._initialise(X, random_state)
                 lower_bound = -math.inf
             else:
                 params = self.params_
@@ -437,7 +375,7 @@ class GaussianMixture:
         if self.warm_start and hasattr(self, "converged_"):
             initial = self.params_
         else:
-            initial = self._initial_params(X, check_random_state(self.random_state))
+            initial = self._initialise(X, check_random_state(self.random_state))
         self.n_features_in_ = X.shape[1]
         steps = iter_em(
             X,
@@ -533,15 +471,12 @@ def initial_params(
     reg_covar: float = 1e-6,
     random_state=None,
 ) -> MixtureParams:
-    """Starting parameters for EM, as :class:`GaussianMixture` would compute them.
-
-    Raises
-    ------
-    ValueError
-        Bad data (NaN, K > N, ...) or options, with a message naming the problem.
-    """
-    model = GaussianMixture(
-        n_components, covariance_type=covariance_type, init_params=init_params, reg_covar=reg_covar
+    """Deprecated spelling of :func:`gmmviz.core.init.initialise` (kept for old callers)."""
+    return initialise(
+        X,
+        n_components,
+        covariance_type=covariance_type,
+        init_params=init_params,
+        reg_covar=reg_covar,
+        random_state=random_state,
     )
-    X = model._check_fit_data(X)
-    return model._initial_params(X, check_random_state(random_state))

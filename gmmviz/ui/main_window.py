@@ -41,10 +41,10 @@ from PySide6.QtWidgets import (
 )
 
 from gmmviz.controller import EMController, Rendered, Update
-from gmmviz.core import kernels
+from gmmviz.core import backend
 from gmmviz.core.datasets import DatasetSpec, generate
 from gmmviz.core.mixture import initial_params, iter_em
-from gmmviz.ui import display, export
+from gmmviz.ui import export
 from gmmviz.ui.canvas import MixtureCanvas
 from gmmviz.ui.dataset_panel import DatasetPanel
 from gmmviz.ui.display import COLOUR_MODES, MARKER_LIMIT, Display, DisplayRenderer
@@ -147,8 +147,7 @@ class MainWindow(QMainWindow):
         # every paint callback of this thread could wait that long for the GIL.
         sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
         # Compile the numba kernels off this thread (numpy serves until they are ready).
-        kernels.start_warm_up()
-        display.start_warm_up()
+        backend.start_warm_up()
         self.controller = EMController(self, auto_ack=False)
         self.data: DataSource | None = None
         self.history = History()
