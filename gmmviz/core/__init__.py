@@ -7,11 +7,14 @@ from gmmviz.core.em import (
     PointSummary,
     e_step,
     iter_em,
+    iter_half_steps,
     m_step,
     point_summary,
     responsibilities,
 )
+from gmmviz.core.init import initialise
 from gmmviz.core.mixture import ConvergenceWarning, GaussianMixture, NotFittedError, initial_params
+from gmmviz.core.restarts import iter_restarts
 
 __all__ = [
     "ConvergenceWarning",
@@ -23,7 +26,10 @@ __all__ = [
     "PointSummary",
     "e_step",
     "initial_params",
+    "initialise",
     "iter_em",
+    "iter_half_steps",
+    "iter_restarts",
     "m_step",
     "point_summary",
     "responsibilities",

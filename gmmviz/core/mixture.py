@@ -11,14 +11,13 @@ from __future__ import annotations
 import inspect
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
 from gmmviz.core._kernels.estep import log_sum_exp_rows
 from gmmviz.core.em import (
-    EMRun,
     EMStep,
     EStepResult,
     MixtureParams,
@@ -36,6 +35,7 @@ from gmmviz.core.gaussian import (
     precisions_from_cholesky,
 )
 from gmmviz.core.init import INIT_METHODS, check_random_state, initialise
+from gmmviz.core.restarts import iter_restarts
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -247,28 +247,73 @@ class GaussianMixture:
         self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_, self.covariance_type)
 
     @classmethod
-    def from_params(cls, params: MixtureParams, **kwargs) -> GaussianMixture:
+    def from_params(
+        cls,
+        params: MixtureParams,
+        *,
+        n_iter: int = 0,
+        converged: bool = False,
+        lower_bound: float = -math.inf,
+        lower_bounds: list[float] | None = None,
+        n_features_in: int | None = None,
+        **kwargs,
+    ) -> GaussianMixture:
         """A fitted model holding ``params`` (e.g. a snapshot shown in the app).
 
         ``kwargs`` are constructor parameters; ``n_components`` and ``covariance_type``
-        come from ``params``. ``converged_``, ``n_iter_`` and ``lower_bound_`` may be given
-        as keyword arguments too and default to ``False``, ``0`` and ``-inf``.
+        come from ``params``. ``n_iter``, ``converged``, ``lower_bound`` and
+        ``lower_bounds`` fill the fitted attributes of the same names (with a trailing
+        underscore); the old keywords ``n_iter_``, ``converged_`` and ``lower_bound_`` are
+        accepted too.
         """
-        fitted = {
-            key: kwargs.pop(key)
-            for key in ("converged_", "n_iter_", "lower_bound_")
-            if key in kwargs
-        }
+        n_iter = kwargs.pop("n_iter_", n_iter)
+        converged = kwargs.pop("converged_", converged)
+        lower_bound = kwargs.pop("lower_bound_", lower_bound)
         model = cls(
             n_components=params.n_components, covariance_type=params.covariance_type, **kwargs
         )
         model._set_params_from(params)
-        model.converged_ = bool(fitted.get("converged_", False))
-        model.n_iter_ = int(fitted.get("n_iter_", 0))
-        model.lower_bound_ = float(fitted.get("lower_bound_", -math.inf))
-        model.lower_bounds_ = []
-        model.n_features_in_ = params.n_features
+        model.converged_ = bool(converged)
+        model.n_iter_ = int(n_iter)
+        model.lower_bound_ = float(lower_bound)
+        model.lower_bounds_ = [float(v) for v in (lower_bounds or [])]
+        model.n_features_in_ = params.n_features if n_features_in is None else n_features_in
         return model
+
+    @classmethod
+    def from_steps(cls, steps: Sequence[EMStep], **kwargs) -> GaussianMixture:
+        """The model ``fit`` gives, from the snapshots of one run (``iter_em``'s, in order).
+
+        The last snapshot gives the parameters, ``n_iter_`` and ``converged_``;
+        ``lower_bounds_`` are the log-likelihoods of every snapshot but the last and
+        ``lower_bound_`` the last of them (scikit-learn evaluates each iteration's
+        parameters *before* its M-step). For a run stopped early (the app paused it) the
+        same rule gives the model of a fit with ``max_iter`` at that iteration.
+        Half-step snapshots are accepted: only ``'init'``/``'EM'``/``'E'`` values count.
+
+        Parameters
+        ----------
+        steps : sequence of EMStep
+            One run, iteration 0 first.
+        **kwargs
+            Constructor parameters (``tol``, ``max_iter``, ...).
+        """
+        if not steps:
+            raise ValueError("from_steps needs at least one snapshot")
+        last = steps[-1]
+        by_iteration: dict[int, float] = {}
+        for step in steps:
+            if step.phase in ("init", "EM", "E") and not math.isnan(step.log_likelihood):
+                by_iteration[step.iteration] = step.log_likelihood
+        lower_bounds = [by_iteration[i] for i in range(last.iteration) if i in by_iteration]
+        return cls.from_params(
+            last.params,
+            n_iter=last.iteration,
+            converged=last.converged,
+            lower_bound=lower_bounds[-1] if lower_bounds else -math.inf,
+            lower_bounds=lower_bounds,
+            **kwargs,
+        )
 
     def _initialise(self, X: np.ndarray, random_state: np.random.RandomState) -> MixtureParams:
         """Parameters before the first EM iteration (scikit-learn's ``_initialize``)."""
@@ -300,80 +345,81 @@ class GaussianMixture:
     def _fit(self, X) -> np.ndarray:
         X = self._check_fit_data(X)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
-        n_init = self.n_init if do_init else 1
-        random_state = check_random_state(self.random_state)
-        best = None  # (lower_bound, params, n_iter, lower_bounds, converged)
-        for init in range(n_init):
+        em_options = dict(
+            tol=self.tol,
+            reg_covar=self.reg_covar,
+            max_iter=self.max_iter,
+            backend=self.backend,
+            evaluate_last=False,  # scikit-learn's cost: the final parameters go unevaluated
+        )
+        if do_init:
+            steps: Iterator[EMStep] = iter_restarts(
+                X,
+                self.n_components,
+                n_init=self.n_init,
+                covariance_type=self.covariance_type,
+                init_params=self.init_params,
+                random_state=self.random_state,
+                weights_init=self.weights_init,
+                means_init=self.means_init,
+                precisions_init=self.precisions_init,
+                **em_options,
+            )
+        else:
+            steps = iter_em(X, self.params_, previous_lower_bound=self.lower_bound_, **em_options)
+        best: GaussianMixture | None = None
+        for run in _runs(steps):
             if self.verbose:
-                print(f"Initialization {init}")
-            if do_init:
-                params = self._initialise(X, random_state)
-                lower_bound = -math.inf
-            else:
-                params = self.params_
-                lower_bound = self.lower_bound_
-            result = self._run_em(X, params, lower_bound)
-            if best is None or result[0] > best[0] or best[0] == -math.inf:
-                best = result
-        lower_bound, params, n_iter, lower_bounds, converged = best
-        if not converged and self.max_iter > 0:
+                print(f"Initialization {run[0].restart}")
+                self._report(run)
+            model = GaussianMixture.from_steps(run)
+            if self.max_iter == 0 and not do_init:
+                model.lower_bound_ = self.lower_bound_
+            if (
+                best is None
+                or model.lower_bound_ > best.lower_bound_
+                or best.lower_bound_ == -math.inf
+            ):
+                best = model
+        if not best.converged_ and self.max_iter > 0:
             warnings.warn(
                 "Best performing initialization did not converge. Try different init "
                 "parameters, or increase max_iter, tol, or check for degenerate data.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self._set_params_from(params)
-        self.converged_ = converged
-        self.n_iter_ = n_iter
-        self.lower_bound_ = lower_bound
-        self.lower_bounds_ = lower_bounds
+        self._set_params_from(best.params_)
+        self.converged_ = best.converged_
+        self.n_iter_ = best.n_iter_
+        self.lower_bound_ = best.lower_bound_
+        self.lower_bounds_ = best.lower_bounds_
         self.n_features_in_ = X.shape[1]
         return X
 
-    def _run_em(self, X: np.ndarray, params: MixtureParams, lower_bound: float):
-        """One initialisation's EM loop with scikit-learn's semantics.
-
-        scikit-learn's iteration n evaluates the parameters of iteration n-1 (its lower
-        bound), then updates them; it stops when that bound changed by less than ``tol``.
-        Here the E-step of iteration n is the one computed at the end of iteration n-1, so
-        the work is the same and the last, unneeded E-step is skipped.
-        """
-        if self.max_iter == 0:
-            return -math.inf, params, 0, [], False
-        run = EMRun(X, params, self.reg_covar, self.backend)
-        lower_bounds: list[float] = []
-        converged = False
-        for n_iter in range(1, self.max_iter + 1):
-            previous = lower_bound
-            lower_bound = run.log_likelihood
-            lower_bounds.append(lower_bound)
-            change = lower_bound - previous
-            converged = abs(change) < self.tol
-            run.advance(evaluate=not converged and n_iter < self.max_iter)
-            if self.verbose >= 2 and n_iter % self.verbose_interval == 0:
-                print(f"  Iteration {n_iter}\t ll change {change:.5g}")
-            if converged:
-                break
-        if self.verbose:
-            print(
-                f"Initialization {'converged' if converged else 'did not converge'}. "
-                f"lower bound {lower_bound:.5f}"
-            )
-        return lower_bound, run.params, n_iter, lower_bounds, converged
+    def _report(self, run: list[EMStep]) -> None:
+        """scikit-learn's verbose lines for one finished initialisation."""
+        bounds = GaussianMixture.from_steps(run).lower_bounds_
+        if self.verbose >= 2:
+            previous = -math.inf
+            for n_iter, bound in enumerate(bounds, start=1):
+                if n_iter % self.verbose_interval == 0:
+                    print(f"  Iteration {n_iter}\t ll change {bound - previous:.5g}")
+                previous = bound
+        state = "converged" if run[-1].converged else "did not converge"
+        print(f"Initialization {state}. lower bound {bounds[-1] if bounds else -math.inf:.5f}")
 
     def iter_fit(self, X) -> Iterator[EMStep]:
         """Fit one initialisation while yielding an :class:`EMStep` per iteration.
 
         The model is updated after every step, so stopping early (``break`` or ``close()``)
-        leaves a usable model: its parameters are the last step's, ``n_iter_`` its
-        iteration, ``lower_bound_`` its mean log-likelihood (of those very parameters) and
-        ``converged_`` whether it converged. With ``warm_start`` and a fitted model, EM
-        continues from the current parameters.
+        leaves a usable model: :meth:`from_steps` of the snapshots so far. With
+        ``warm_start`` and a fitted model, EM continues from the current parameters. Run
+        to the end, the model equals :meth:`fit`'s with ``n_init=1``.
         """
         X = self._check_fit_data(X)
+        previous = -math.inf
         if self.warm_start and hasattr(self, "converged_"):
-            initial = self.params_
+            initial, previous = self.params_, self.lower_bound_
         else:
             initial = self._initialise(X, check_random_state(self.random_state))
         self.n_features_in_ = X.shape[1]
@@ -384,12 +430,17 @@ class GaussianMixture:
             reg_covar=self.reg_covar,
             max_iter=self.max_iter,
             backend=self.backend,
+            previous_lower_bound=previous,
         )
+        seen: list[EMStep] = []
         for step in steps:
+            seen.append(step)
+            model = GaussianMixture.from_steps(seen)
             self._set_params_from(step.params)
-            self.n_iter_ = step.iteration
-            self.lower_bound_ = step.log_likelihood
-            self.converged_ = step.converged
+            self.n_iter_ = model.n_iter_
+            self.lower_bound_ = model.lower_bound_
+            self.lower_bounds_ = model.lower_bounds_
+            self.converged_ = model.converged_
             yield step
 
     # ---------------------------------------------------------------- inference
@@ -480,3 +531,15 @@ def initial_params(
         reg_covar=reg_covar,
         random_state=random_state,
     )
+
+
+def _runs(steps: Iterator[EMStep]) -> Iterator[list[EMStep]]:
+    """Group a stream of snapshots into runs (a run starts at each iteration-0 snapshot)."""
+    run: list[EMStep] = []
+    for step in steps:
+        if step.iteration == 0 and step.phase == "init" and run:
+            yield run
+            run = []
+        run.append(step)
+    if run:
+        yield run
