@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from gmmviz.core import GaussianMixture, iter_em, iter_half_steps, iter_restarts
+from gmmviz.core import GaussianMixture, e_step, iter_em, iter_half_steps, iter_restarts, m_step
 from gmmviz.core.datasets import make_dataset
 from gmmviz.core.init import initialise
 
@@ -127,3 +130,36 @@ def test_from_steps_of_a_paused_run_fills_lower_bounds():
     fit = GaussianMixture(8, max_iter=4, random_state=0).fit(X)
     np.testing.assert_array_equal(model.means_, fit.means_)
     assert model.lower_bounds_ == fit.lower_bounds_
+
+
+@given(
+    n=st.integers(min_value=5, max_value=400),
+    cuts=st.lists(st.floats(min_value=0.0, max_value=1.0), max_size=4),
+    covariance_type=st.sampled_from(COVARIANCE_TYPES),
+    backend=st.sampled_from(["numpy", "numba"]),
+)
+@settings(max_examples=25, deadline=None)
+def test_e_step_over_chunks_adds_up_to_one_e_step(n, cuts, covariance_type, backend):
+    X = np.random.default_rng(n).normal(size=(n, 2)) * [1.0, 3.0] + 1e3
+    params = initialise(X, 3, covariance_type=covariance_type, random_state=0)
+    whole = e_step(X, params, backend)
+    edges = sorted({0, n, *(int(c * n) for c in cuts)})
+    parts = [e_step(X[a:b], params, backend).stats for a, b in itertools.pairwise(edges)]
+    total = sum(parts)
+    assert total.n == n
+    assert total.ll_sum / total.n == pytest.approx(whole.log_likelihood, rel=1e-12)
+    np.testing.assert_allclose(total.resp_sum, whole.stats.resp_sum, rtol=1e-12)
+    np.testing.assert_allclose(total.first, whole.stats.first, rtol=1e-9, atol=1e-9)
+    np.testing.assert_allclose(total.second, whole.stats.second, rtol=1e-9, atol=1e-9)
+    a = m_step(total, covariance_type, 1e-6)
+    b = m_step(whole.stats, covariance_type, 1e-6)
+    np.testing.assert_allclose(a.means, b.means, rtol=1e-12)
+    np.testing.assert_allclose(a.covariances, b.covariances, rtol=1e-9)
+
+
+def test_stats_around_different_shifts_do_not_add():
+    X = np.random.default_rng(0).normal(size=(50, 2))
+    p = initialise(X, 2, random_state=0)
+    q = initialise(X, 2, random_state=1)
+    with pytest.raises(ValueError, match="same shift"):
+        e_step(X, p).stats + e_step(X, q).stats

@@ -138,9 +138,11 @@ class EStepResult:
     Attributes
     ----------
     log_likelihood : float
-        Mean per-sample log-likelihood of the data under the parameters.
+        Mean per-sample log-likelihood of the data under the parameters
+        (``stats.ll_sum / stats.n``).
     stats : SufficientStats
-        Sufficient statistics of the responsibilities, around the parameters' means.
+        Sufficient statistics of the responsibilities, around the parameters' means; they
+        add across chunks of the data (``sum(e_step(c, p).stats for c in chunks)``).
     """
 
     log_likelihood: float
@@ -241,8 +243,8 @@ def e_step(X: np.ndarray, params: MixtureParams, backend: str | None = None) -> 
     """
     means, prec, log_norm = params.kernel_inputs()
     ll_sum, resp_sum, first, second = kernels.estep_stats(X, means, prec, log_norm, backend)
-    stats = SufficientStats(X.shape[0], resp_sum, np.array(means), first, second)
-    return EStepResult(ll_sum / X.shape[0], stats)
+    stats = SufficientStats(X.shape[0], resp_sum, np.array(means), first, second, ll_sum)
+    return EStepResult(stats.mean_log_likelihood, stats)
 
 
 def m_step(stats: SufficientStats, covariance_type: str, reg_covar: float) -> MixtureParams:
