@@ -36,6 +36,7 @@ from gmmviz.core.gaussian import (
 )
 from gmmviz.core.init import INIT_METHODS, check_random_state, initialise
 from gmmviz.core.restarts import iter_restarts
+from gmmviz.core.sampling import sample
 
 __all__ = [
     "COVARIANCE_TYPES",
@@ -477,28 +478,7 @@ class GaussianMixture:
             The component each point came from.
         """
         self._check_fitted()
-        if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-            raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}")
-        n_features = self.means_.shape[1]
-        rng = check_random_state(self.random_state)
-        counts = rng.multinomial(n_samples, self.weights_)
-        if self.covariance_type == "full":
-            parts = [
-                rng.multivariate_normal(m, c, int(n))
-                for m, c, n in zip(self.means_, self.covariances_, counts, strict=True)
-            ]
-        elif self.covariance_type == "tied":
-            parts = [
-                rng.multivariate_normal(m, self.covariances_, int(n))
-                for m, n in zip(self.means_, counts, strict=True)
-            ]
-        else:
-            parts = [
-                m + rng.standard_normal(size=(n, n_features)) * np.sqrt(c)
-                for m, c, n in zip(self.means_, self.covariances_, counts, strict=True)
-            ]
-        labels = np.concatenate([np.full(n, k, dtype=int) for k, n in enumerate(counts)])
-        return np.vstack(parts), labels
+        return sample(self.params_, n_samples, check_random_state(self.random_state))
 
     def _n_parameters(self) -> int:
         return n_parameters(self.covariance_type, self.n_components, self.means_.shape[1])
