@@ -27,8 +27,8 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QTimer
 
+from gmmviz.core import initial_params, iter_em
 from gmmviz.core.datasets import DatasetSpec, generate
-from gmmviz.core.mixture import initial_params, iter_em
 from gmmviz.ui.display import DisplayRenderer
 from gmmviz.ui.main_window import MainWindow, ensure_app, generate_source
 from gmmviz.ui.session import ModelSettings

@@ -13,13 +13,13 @@ from hypothesis import strategies as st
 
 from gmmviz import GaussianMixture
 from gmmviz.core import backend as core_backend
+from gmmviz.core import initial_params
 from gmmviz.core._kernels import estep as estep_kernels
 from gmmviz.core._kernels import linalg as linalg_kernels
 from gmmviz.core.em import EMStep, e_step, iter_em, m_step, responsibilities
-from gmmviz.core.mixture import initial_params
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
-pytestmark = pytest.mark.filterwarnings("ignore::gmmviz.core.mixture.ConvergenceWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::gmmviz.core.ConvergenceWarning")
 
 
 def mixture_data(seed: int, n: int = 300, d: int = 2, centres: int = 3) -> np.ndarray:

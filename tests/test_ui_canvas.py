@@ -7,9 +7,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from gmmviz.core import point_summary
+from gmmviz.core import initial_params, iter_em, point_summary, responsibilities
 from gmmviz.core.datasets import DatasetSpec, generate
-from gmmviz.core.mixture import initial_params, iter_em, responsibilities
 from gmmviz.ui import palette
 from gmmviz.ui.canvas import MixtureCanvas
 from gmmviz.ui.display import (

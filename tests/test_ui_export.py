@@ -13,8 +13,8 @@ pytest.importorskip("PySide6")
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
+from gmmviz.core import responsibilities
 from gmmviz.core.datasets import DatasetSpec
-from gmmviz.core.mixture import responsibilities
 from gmmviz.io import load_model
 from gmmviz.ui import palette
 from gmmviz.ui.export import image_is_blank

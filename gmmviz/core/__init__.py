@@ -12,8 +12,8 @@ from gmmviz.core.em import (
     point_summary,
     responsibilities,
 )
-from gmmviz.core.init import initialise
-from gmmviz.core.mixture import ConvergenceWarning, GaussianMixture, NotFittedError, initial_params
+from gmmviz.core.init import initial_params, initialise
+from gmmviz.core.mixture import ConvergenceWarning, GaussianMixture, NotFittedError
 from gmmviz.core.restarts import iter_restarts
 
 __all__ = [

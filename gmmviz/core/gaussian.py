@@ -11,7 +11,7 @@ type          covariances         precisions_cholesky
 ``spherical`` (K,)                (K,), 1 / sqrt(σ²)
 ============  ==================  ========================================
 
-Nothing here keeps state; the EM loop in :mod:`gmmviz.core.mixture` composes these.
+Nothing here keeps state; the EM loop in :mod:`gmmviz.core.em` composes these.
 """
 
 from __future__ import annotations

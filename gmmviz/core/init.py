@@ -292,3 +292,22 @@ def initialise(
     prec_chol = precision_cholesky_from_precisions(precisions, covariance_type)
     covariances = covariances_from_precision_cholesky(prec_chol, covariance_type)
     return MixtureParams.from_covariances(weights, means, covariances, covariance_type, prec_chol)
+
+
+def initial_params(
+    X,
+    n_components: int,
+    covariance_type: str = "full",
+    init_params: str = "kmeans",
+    reg_covar: float = 1e-6,
+    random_state=None,
+) -> MixtureParams:
+    """Deprecated spelling of :func:`gmmviz.core.init.initialise` (kept for old callers)."""
+    return initialise(
+        X,
+        n_components,
+        covariance_type=covariance_type,
+        init_params=init_params,
+        reg_covar=reg_covar,
+        random_state=random_state,
+    )

@@ -19,17 +19,13 @@ import numpy as np
 from gmmviz.core._kernels.estep import log_sum_exp_rows
 from gmmviz.core.em import (
     EMStep,
-    EStepResult,
     MixtureParams,
     as_data,
-    e_step,
     iter_em,
     log_prob_matrix,
-    m_step,
     responsibilities,
 )
 from gmmviz.core.gaussian import (
-    COVARIANCE_TYPES,
     check_covariance_type,
     n_parameters,
     precisions_from_cholesky,
@@ -38,20 +34,7 @@ from gmmviz.core.init import INIT_METHODS, check_random_state, initialise
 from gmmviz.core.restarts import iter_restarts
 from gmmviz.core.sampling import sample
 
-__all__ = [
-    "COVARIANCE_TYPES",
-    "ConvergenceWarning",
-    "EMStep",
-    "EStepResult",
-    "GaussianMixture",
-    "MixtureParams",
-    "NotFittedError",
-    "e_step",
-    "initial_params",
-    "iter_em",
-    "m_step",
-    "responsibilities",
-]
+__all__ = ["ConvergenceWarning", "GaussianMixture", "NotFittedError"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -492,25 +475,6 @@ class GaussianMixture:
         """Akaike information criterion on ``X`` (lower is better)."""
         X = self._check_X_fitted(X)
         return -2 * self.score(X) * X.shape[0] + 2 * self._n_parameters()
-
-
-def initial_params(
-    X,
-    n_components: int,
-    covariance_type: str = "full",
-    init_params: str = "kmeans",
-    reg_covar: float = 1e-6,
-    random_state=None,
-) -> MixtureParams:
-    """Deprecated spelling of :func:`gmmviz.core.init.initialise` (kept for old callers)."""
-    return initialise(
-        X,
-        n_components,
-        covariance_type=covariance_type,
-        init_params=init_params,
-        reg_covar=reg_covar,
-        random_state=random_state,
-    )
 
 
 def _runs(steps: Iterator[EMStep]) -> Iterator[list[EMStep]]:

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QApplication, QGraphicsView, QWidget
 
-from gmmviz.core.mixture import GaussianMixture, responsibilities
+from gmmviz.core import GaussianMixture, responsibilities
 from gmmviz.ui.session import ModelSettings
 
 #: Qt's PNG "quality": 0 is zlib's strongest compression (the files are a third smaller).

@@ -41,9 +41,8 @@ from PySide6.QtWidgets import (
 )
 
 from gmmviz.controller import EMController, Rendered, Update
-from gmmviz.core import backend
+from gmmviz.core import backend, initialise, iter_em
 from gmmviz.core.datasets import DatasetSpec, generate
-from gmmviz.core.mixture import initial_params, iter_em
 from gmmviz.ui import export
 from gmmviz.ui.canvas import MixtureCanvas
 from gmmviz.ui.dataset_panel import DatasetPanel
@@ -74,7 +73,7 @@ PLOT_INTERVAL_MS = 80
 
 def em_steps(X: np.ndarray, settings: ModelSettings):
     """The run factory's generator: initialise, then EM, one snapshot per iteration."""
-    initial = initial_params(
+    initial = initialise(
         X,
         settings.n_components,
         covariance_type=settings.covariance_type,
