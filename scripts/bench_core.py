@@ -23,7 +23,7 @@ from sklearn.exceptions import ConvergenceWarning as SkConvergenceWarning
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from gmmviz import GaussianMixture
-from gmmviz.core.mixture import ConvergenceWarning
+from gmmviz.core import ConvergenceWarning
 
 CASES = [  # (n_samples, n_features, n_components, covariance_type)
     (1_000_000, 2, 16, "full"),

@@ -27,10 +27,12 @@ os.environ.setdefault("PYQTGRAPH_QT_LIB", "PySide6")
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QTimer
 
+from gmmviz.app.runs import generate_source
 from gmmviz.app.settings import ModelSettings
+from gmmviz.core import initial_params, iter_em
 from gmmviz.core.datasets import DatasetSpec, generate
-from gmmviz.core.mixture import initial_params, iter_em
-from gmmviz.qt.main_window import MainWindow, ensure_app, generate_source
+from gmmviz.qt.app import ensure_app
+from gmmviz.qt.main_window import MainWindow
 from gmmviz.ui.display import DisplayRenderer
 
 

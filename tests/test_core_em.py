@@ -12,12 +12,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gmmviz import GaussianMixture
-from gmmviz.core import kernels
+from gmmviz.core import backend as core_backend
+from gmmviz.core import initial_params
+from gmmviz.core._kernels import estep as estep_kernels
+from gmmviz.core._kernels import linalg as linalg_kernels
 from gmmviz.core.em import EMStep, e_step, iter_em, m_step, responsibilities
-from gmmviz.core.mixture import initial_params
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
-pytestmark = pytest.mark.filterwarnings("ignore::gmmviz.core.mixture.ConvergenceWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::gmmviz.core.ConvergenceWarning")
 
 
 def mixture_data(seed: int, n: int = 300, d: int = 2, centres: int = 3) -> np.ndarray:
@@ -150,7 +152,7 @@ def test_numba_and_numpy_backends_agree(covariance_type):
 
 
 def test_inline_exp_matches_libm():
-    if kernels.numba is None:
+    if core_backend.numba is None:
         pytest.skip("numba not installed")
     from numba import njit
 
@@ -160,14 +162,14 @@ def test_inline_exp_matches_libm():
         bits = np.empty(x.size, dtype=np.int64)
         scale = bits.view(np.float64)
         for i in range(x.size):
-            out[i] = kernels._exp_nonpositive(x[i], bits, i)
+            out[i] = estep_kernels._exp_nonpositive(x[i], bits, i)
         for i in range(x.size):
             out[i] *= scale[i]
         return out
 
     x = -np.concatenate([np.linspace(0, 2, 20001), np.linspace(2, 99.999, 200001)])
     np.testing.assert_allclose(exp_all(x), np.exp(x), rtol=3e-16, atol=0)
-    below = np.array([kernels.EXP_FLOOR, -700.0, -1e6, -np.inf])
+    below = np.array([estep_kernels.EXP_FLOOR, -700.0, -1e6, -np.inf])
     assert exp_all(below).tolist() == [0.0, 0.0, 0.0, 0.0]
 
 
@@ -192,13 +194,13 @@ def test_core_never_imports_qt():
 def test_warm_up_compiles_in_the_background_and_numpy_serves_meanwhile():
     code = (
         "import numpy as np\n"
-        "from gmmviz.core import kernels\n"
+        "from gmmviz.core import backend\n"
         "from gmmviz import GaussianMixture\n"
-        "kernels.start_warm_up()\n"
+        "backend.start_warm_up()\n"
         "X = np.random.default_rng(0).normal(size=(200, 2))\n"
         "first = GaussianMixture(2, random_state=0).fit(X)\n"
-        "kernels._warm_up_thread.join()\n"
-        "assert kernels.warm_up_done() and kernels.default_backend() == 'numba'\n"
+        "backend.join_warm_up()\n"
+        "assert backend.warm_up_done() and backend.default_backend() == 'numba'\n"
         "second = GaussianMixture(2, random_state=0).fit(X)\n"
         "assert abs(first.lower_bound_ - second.lower_bound_) < 1e-12\n"
     )
@@ -225,14 +227,14 @@ def test_component_of_weight_zero_gets_no_responsibility(backend):
 
 
 def test_compiled_precision_cholesky_matches_lapack():
-    if kernels.numba is None:
+    if core_backend.numba is None:
         pytest.skip("numba not installed")
     from scipy import linalg
 
     rng = np.random.default_rng(3)
     A = rng.normal(size=(6, 7, 7))
     covs = A @ np.swapaxes(A, 1, 2) + 1e-3 * np.eye(7)
-    fast = kernels.precision_cholesky_stack(covs)
+    fast = linalg_kernels.precision_cholesky_stack(covs)
     for cov, p in zip(covs, fast, strict=True):
         chol = linalg.cholesky(cov, lower=True)
         ref = linalg.solve_triangular(chol, np.eye(7), lower=True).T
@@ -240,4 +242,4 @@ def test_compiled_precision_cholesky_matches_lapack():
         np.testing.assert_allclose(p @ p.T @ cov, np.eye(7), atol=1e-8)
     singular = covs.copy()
     singular[2] = np.outer(np.arange(7.0), np.arange(7.0))
-    assert kernels.precision_cholesky_stack(singular) is None
+    assert linalg_kernels.precision_cholesky_stack(singular) is None

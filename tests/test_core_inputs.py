@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from gmmviz import GaussianMixture
-from gmmviz.core.mixture import NotFittedError, initial_params
+from gmmviz.core import NotFittedError, initial_params
 
-pytestmark = pytest.mark.filterwarnings("ignore::gmmviz.core.mixture.ConvergenceWarning")
+pytestmark = pytest.mark.filterwarnings("ignore::gmmviz.core.ConvergenceWarning")
 
 X_GOOD = np.random.default_rng(0).normal(size=(50, 2))
 

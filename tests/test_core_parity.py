@@ -10,7 +10,7 @@ from sklearn.exceptions import ConvergenceWarning as SkConvergenceWarning
 from sklearn.mixture import GaussianMixture as SkGaussianMixture
 
 from gmmviz import GaussianMixture
-from gmmviz.core.mixture import ConvergenceWarning
+from gmmviz.core import ConvergenceWarning
 
 COVARIANCE_TYPES = ["full", "tied", "diag", "spherical"]
 RTOL = 1e-6

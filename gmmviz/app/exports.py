@@ -7,28 +7,34 @@ exports (PNG, SVG, window grabs) are in :mod:`gmmviz.qt.export`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from gmmviz.core.mixture import GaussianMixture, responsibilities
+from gmmviz.core import GaussianMixture, responsibilities
 from gmmviz.io import save_labelled_data_csv, save_model
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from gmmviz.app.settings import ModelSettings
     from gmmviz.core.em import EMStep, MixtureParams
 
-__all__ = ["labelled_arrays", "model_from_step", "write_labelled_csv", "write_model"]
+__all__ = ["labelled_arrays", "model_from_steps", "write_labelled_csv", "write_model"]
 
 
-def model_from_step(step: EMStep, settings: ModelSettings | None) -> GaussianMixture:
-    """A fitted :class:`GaussianMixture` holding a snapshot's parameters.
+def model_from_steps(steps: Sequence[EMStep], settings: ModelSettings | None) -> GaussianMixture:
+    """The fitted :class:`GaussianMixture` that ``fit`` gives, from one run's snapshots.
+
+    The last snapshot gives the parameters, ``n_iter_`` and ``converged_``; the ones before
+    it give ``lower_bounds_`` (scikit-learn's per-iteration lower bounds, which is the curve
+    the person saw up to the shown iteration), so the window's model equals ``gmmviz fit``'s
+    with the same settings.
 
     Parameters
     ----------
-    step : EMStep
-        The snapshot whose parameters, iteration and log-likelihood are stored.
+    steps : sequence of EMStep
+        One run from iteration 0 up to the snapshot to export.
     settings : ModelSettings or None
         The run's settings, stored as the estimator's constructor parameters. Only the
         attributes ``tol``, ``reg_covar``, ``max_iter``, ``init_params`` and ``seed`` are
@@ -47,19 +53,14 @@ def model_from_step(step: EMStep, settings: ModelSettings | None) -> GaussianMix
             "init_params": settings.init_params,
             "random_state": settings.seed,
         }
-    return GaussianMixture.from_params(
-        step.params,
-        converged_=bool(step.converged),
-        n_iter_=int(step.iteration),
-        lower_bound_=float(step.log_likelihood),
-        **extra,
-    )
+    return GaussianMixture.from_steps(list(steps), **extra)
 
 
-def write_model(path: str | Path, step: EMStep, settings: ModelSettings | None) -> Path:
-    """Save a snapshot as a model file (``.json`` or ``.npz``, by suffix); returns the path."""
+def write_model(path: str | Path, steps: Sequence[EMStep], settings: ModelSettings | None) -> Path:
+    """Save a run up to its last given snapshot as a model file (``.json`` or ``.npz``, by
+    suffix); returns the path."""
     path = Path(path)
-    save_model(model_from_step(step, settings), path)
+    save_model(model_from_steps(steps, settings), path)
     return path
 
 

@@ -9,9 +9,9 @@ import numpy as np
 
 from gmmviz.app.settings import DATASET_TITLES, ModelSettings
 from gmmviz.app.state import DataSource
+from gmmviz.core import initialise, iter_em
 from gmmviz.core.datasets import DatasetSpec, generate
 from gmmviz.core.em import EMStep
-from gmmviz.core.mixture import initial_params, iter_em
 
 
 def em_run(X: np.ndarray, settings: ModelSettings) -> Iterator[EMStep]:
@@ -22,7 +22,7 @@ def em_run(X: np.ndarray, settings: ModelSettings) -> Iterator[EMStep]:
     X : ndarray of shape (N, d)
     settings : ModelSettings
     """
-    initial = initial_params(
+    initial = initialise(
         X,
         settings.n_components,
         covariance_type=settings.covariance_type,

@@ -4,12 +4,17 @@ from gmmviz.core.em import (
     EMStep,
     EStepResult,
     MixtureParams,
+    PointSummary,
     e_step,
     iter_em,
+    iter_half_steps,
     m_step,
+    point_summary,
     responsibilities,
 )
-from gmmviz.core.mixture import ConvergenceWarning, GaussianMixture, NotFittedError, initial_params
+from gmmviz.core.init import initial_params, initialise
+from gmmviz.core.mixture import ConvergenceWarning, GaussianMixture, NotFittedError
+from gmmviz.core.restarts import iter_restarts
 
 __all__ = [
     "ConvergenceWarning",
@@ -18,9 +23,14 @@ __all__ = [
     "GaussianMixture",
     "MixtureParams",
     "NotFittedError",
+    "PointSummary",
     "e_step",
     "initial_params",
+    "initialise",
     "iter_em",
+    "iter_half_steps",
+    "iter_restarts",
     "m_step",
+    "point_summary",
     "responsibilities",
 ]

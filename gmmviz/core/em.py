@@ -6,18 +6,22 @@ The loop is split so that every piece can be watched or reused on its own:
 * :func:`e_step` — mean log-likelihood of the parameters and the sufficient statistics of
   the responsibilities (one fused pass, no N x K array);
 * :func:`m_step` — new parameters from sufficient statistics;
-* :func:`iter_em` — a generator of :class:`EMStep` snapshots, one per iteration.
+* :func:`iter_em` — a generator of :class:`EMStep` snapshots, one per iteration;
+* :func:`iter_half_steps` — the same run with the E- and M-steps as separate snapshots.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 
-from gmmviz.core import kernels
+from gmmviz.core._kernels import estep as kernels
+from gmmviz.core._kernels.summary import PointSummary, point_summary_arrays
+from gmmviz.core.backend import resolve_backend
 from gmmviz.core.gaussian import (
     SufficientStats,
     as_full_stack,
@@ -56,7 +60,6 @@ class MixtureParams:
     covariances: np.ndarray
     covariance_type: str
     precisions_cholesky: np.ndarray
-    _kernel_inputs: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def from_covariances(
@@ -102,26 +105,30 @@ class MixtureParams:
     def kernel_inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(means (K, d), precision Cholesky stack (K, d, d), log_norm (K,))`` for kernels.
 
-        ``log_norm[k] = log wₖ + log det Pₖ - d/2 log 2π``; cached, as params never change.
+        ``log_norm[k] = log wₖ + log det Pₖ - d/2 log 2π``; computed once per parameters.
         """
-        if not self._kernel_inputs:
-            n_components, n_features = self.n_components, self.n_features
-            prec_stack = as_full_stack(
-                self.precisions_cholesky, self.covariance_type, n_components, n_features
-            )
-            log_det = np.broadcast_to(
-                log_det_cholesky(self.precisions_cholesky, self.covariance_type, n_features),
-                (n_components,),
-            )
-            with np.errstate(divide="ignore"):  # a zero weight is a valid -inf
-                log_weights = np.log(self.weights)
-            log_norm = log_weights + log_det - 0.5 * n_features * LOG_2PI
-            self._kernel_inputs["v"] = (
-                np.ascontiguousarray(self.means),
-                prec_stack,
-                np.ascontiguousarray(log_norm, dtype=np.float64),
-            )
-        return self._kernel_inputs["v"]
+        return self._kernel_inputs
+
+    @cached_property
+    def _kernel_inputs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # cached_property writes the instance __dict__ directly, so the dataclass stays
+        # frozen and no mutable field is carried; params never change, so neither does this.
+        n_components, n_features = self.n_components, self.n_features
+        prec_stack = as_full_stack(
+            self.precisions_cholesky, self.covariance_type, n_components, n_features
+        )
+        log_det = np.broadcast_to(
+            log_det_cholesky(self.precisions_cholesky, self.covariance_type, n_features),
+            (n_components,),
+        )
+        with np.errstate(divide="ignore"):  # a zero weight is a valid -inf
+            log_weights = np.log(self.weights)
+        log_norm = log_weights + log_det - 0.5 * n_features * LOG_2PI
+        return (
+            np.ascontiguousarray(self.means),
+            prec_stack,
+            np.ascontiguousarray(log_norm, dtype=np.float64),
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -131,9 +138,11 @@ class EStepResult:
     Attributes
     ----------
     log_likelihood : float
-        Mean per-sample log-likelihood of the data under the parameters.
+        Mean per-sample log-likelihood of the data under the parameters
+        (``stats.ll_sum / stats.n``).
     stats : SufficientStats
-        Sufficient statistics of the responsibilities, around the parameters' means.
+        Sufficient statistics of the responsibilities, around the parameters' means; they
+        add across chunks of the data (``sum(e_step(c, p).stats for c in chunks)``).
     """
 
     log_likelihood: float
@@ -154,7 +163,18 @@ class EMStep:
     change : float
         ``log_likelihood`` minus the previous step's (NaN at iteration 0).
     converged : bool
-        ``abs(change) < tol``.
+        scikit-learn's test, one M-step late: the change of the *previous* snapshot's
+        log-likelihood (its lower bound) was below ``tol``, and this snapshot holds the
+        M-step taken from it. So the converged snapshot is exactly ``fit``'s model.
+    phase : {'init', 'E', 'M', 'EM'}
+        ``'init'``: the starting parameters; ``'EM'``: a full iteration (M-step, then the
+        E-step that evaluates its parameters); half-steps: ``'M'`` (new parameters, not yet
+        evaluated: ``log_likelihood`` and ``change`` are NaN) and ``'E'`` (the same
+        parameters evaluated).
+    restart : int
+        Index of the initialisation in :func:`gmmviz.core.restarts.iter_restarts` (0 else).
+    seed : int or None
+        The ``random_state`` of the run, when it was an int.
     """
 
     iteration: int
@@ -162,6 +182,9 @@ class EMStep:
     log_likelihood: float
     change: float
     converged: bool
+    phase: str = "EM"
+    restart: int = 0
+    seed: int | None = None
 
     @property
     def weights(self) -> np.ndarray:
@@ -220,8 +243,8 @@ def e_step(X: np.ndarray, params: MixtureParams, backend: str | None = None) -> 
     """
     means, prec, log_norm = params.kernel_inputs()
     ll_sum, resp_sum, first, second = kernels.estep_stats(X, means, prec, log_norm, backend)
-    stats = SufficientStats(X.shape[0], resp_sum, np.array(means), first, second)
-    return EStepResult(ll_sum / X.shape[0], stats)
+    stats = SufficientStats(X.shape[0], resp_sum, np.array(means), first, second, ll_sum)
+    return EStepResult(stats.mean_log_likelihood, stats)
 
 
 def m_step(stats: SufficientStats, covariance_type: str, reg_covar: float) -> MixtureParams:
@@ -278,41 +301,52 @@ def responsibilities(X, params: MixtureParams, backend: str | None = None) -> np
         return np.exp(wlp - lse[:, None])
 
 
-class EMRun:
-    """EM from given parameters, one iteration at a time.
+def point_summary(
+    X: np.ndarray,
+    params: MixtureParams,
+    table: np.ndarray,
+    component: int,
+    labels_only: bool = False,
+    backend: str | None = None,
+) -> PointSummary:
+    """Hard labels, responsibility-weighted table rows and one membership, in one pass.
 
-    Holds the current parameters and their E-step, so that each :meth:`advance` costs one
-    M-step and one fused E-pass — the same work per iteration as scikit-learn.
+    Parameters
+    ----------
+    X : ndarray of shape (N, d), float64
+    params : MixtureParams
+    table : ndarray of shape (K, 3)
+        A row per component (the palette, 0..255, for the canvas's colours).
+    component : int
+        The component whose responsibility goes into ``member`` (clipped to 0..K-1).
+    labels_only : bool
+        Compute the hard labels only (no ``exp``: half the cost); ``blend`` and ``member``
+        are then empty.
+    backend : {'numba', 'numpy'} or None
+        ``None``: numba for large ``N`` once :func:`gmmviz.core.backend.numba_ready`.
+
+    Returns
+    -------
+    PointSummary
+        ``labels`` (N,) int32, ``blend`` (N, 3) float32 = ``Σₖ rᵢₖ tableₖ``, ``member`` (N,)
+        float32 = ``rᵢⱼ``.
     """
-
-    def __init__(
-        self,
-        X: np.ndarray,
-        initial: MixtureParams,
-        reg_covar: float = 1e-6,
-        backend: str | None = None,
-    ) -> None:
-        self.X = X
-        self.reg_covar = reg_covar
-        self.backend = backend  # None: decided per call (numpy while numba compiles)
-        kernels.resolve_backend(backend)  # validate early
-        self.params = initial
-        self.iteration = 0
-        self.estep: EStepResult | None = e_step(X, initial, self.backend)
-
-    @property
-    def log_likelihood(self) -> float:
-        """Mean log-likelihood of the current parameters."""
-        return self.estep.log_likelihood
-
-    def advance(self, evaluate: bool = True) -> None:
-        """One M-step from the current E-step, then (if ``evaluate``) the new E-step."""
-        self.params = m_step(self.estep.stats, self.params.covariance_type, self.reg_covar)
-        self.iteration += 1
-        self.estep = e_step(self.X, self.params, self.backend) if evaluate else None
+    component = int(min(max(component, 0), params.n_components - 1))
+    return point_summary_arrays(
+        X, params.kernel_inputs(), table, component, labels_only=labels_only, backend=backend
+    )
 
 
-def iter_em(
+def _check_run(X, initial: MixtureParams) -> np.ndarray:
+    X = as_data(X)
+    if X.shape[1] != initial.n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features but the parameters have {initial.n_features}"
+        )
+    return X
+
+
+def iter_half_steps(
     X,
     initial: MixtureParams,
     *,
@@ -320,8 +354,17 @@ def iter_em(
     reg_covar: float = 1e-6,
     max_iter: int = 100,
     backend: str | None = None,
+    previous_lower_bound: float = -math.inf,
+    evaluate_last: bool = True,
 ) -> Iterator[EMStep]:
-    """Run EM from ``initial`` and yield a snapshot per iteration.
+    """Run EM from ``initial`` and yield the E-step and the M-step as separate snapshots.
+
+    The sequence is ``init(0), E(0), M(1), E(1), M(2), E(2), ..., M(n)[, E(n)]``: ``E(i)``
+    evaluates the parameters of iteration ``i`` (their mean log-likelihood, the lower bound
+    of scikit-learn's iteration ``i + 1``), and ``M(i + 1)`` is the M-step from it.
+    ``M(n)`` is marked converged when ``|E(n-1) - E(n-2)| < tol`` (with
+    ``previous_lower_bound`` before ``E(0)``), exactly where scikit-learn's ``fit`` stops;
+    the run also ends at ``M(max_iter)``.
 
     Parameters
     ----------
@@ -332,29 +375,96 @@ def iter_em(
     reg_covar : float
         Added to the covariance diagonals.
     max_iter : int
-        Number of EM iterations at most.
+        Number of M-steps at most.
     backend : {'numba', 'numpy'}, optional
+    previous_lower_bound : float
+        The lower bound before ``E(0)`` (a warm start continues from its last one).
+    evaluate_last : bool
+        Evaluate the final parameters (``E(n)``). ``fit`` skips it, as scikit-learn does.
 
     Yields
     ------
     EMStep
-        Iteration 0 (the initial parameters), then one per iteration; the generator ends
-        after the first converged step or after ``max_iter`` iterations. Closing it early
-        loses nothing: every snapshot is complete.
+        Phases ``'init'``, ``'E'``, ``'M'``. Every snapshot is complete: closing the
+        generator early loses nothing.
     """
-    X = as_data(X)
-    if X.shape[1] != initial.n_features:
-        raise ValueError(
-            f"X has {X.shape[1]} features but the parameters have {initial.n_features}"
-        )
-    run = EMRun(X, initial, reg_covar, backend)
-    previous = run.log_likelihood
-    yield EMStep(0, run.params, previous, math.nan, False)
-    for _ in range(max_iter):
-        run.advance()
-        change = run.log_likelihood - previous
-        previous = run.log_likelihood
-        converged = abs(change) < tol
-        yield EMStep(run.iteration, run.params, run.log_likelihood, change, converged)
-        if converged:
+    X = _check_run(X, initial)
+    resolve_backend(backend)  # validate before any work
+    params = initial
+    yield EMStep(0, params, math.nan, math.nan, False, phase="init")
+    lower_bound = previous_lower_bound
+    for iteration in range(max_iter + 1):
+        estep = e_step(X, params, backend)
+        ll = estep.log_likelihood
+        change = ll - lower_bound
+        yield EMStep(iteration, params, ll, change if iteration else math.nan, False, phase="E")
+        if iteration == max_iter:
             return
+        # scikit-learn's iteration n+1: the lower bound is this E-step's, then the M-step.
+        converged = abs(change) < tol
+        lower_bound = ll
+        params = m_step(estep.stats, params.covariance_type, reg_covar)
+        last = converged or iteration + 1 == max_iter
+        yield EMStep(iteration + 1, params, math.nan, math.nan, converged, phase="M")
+        if last:
+            if evaluate_last:
+                final = e_step(X, params, backend).log_likelihood
+                yield EMStep(iteration + 1, params, final, final - ll, converged, phase="E")
+            return
+
+
+def iter_em(
+    X,
+    initial: MixtureParams,
+    *,
+    tol: float = 1e-3,
+    reg_covar: float = 1e-6,
+    max_iter: int = 100,
+    backend: str | None = None,
+    previous_lower_bound: float = -math.inf,
+    evaluate_last: bool = True,
+) -> Iterator[EMStep]:
+    """Run EM from ``initial`` and yield a snapshot per iteration.
+
+    Snapshot ``i`` holds the parameters after ``i`` M-steps and their own mean
+    log-likelihood (one M-step plus one fused E-pass per snapshot, scikit-learn's cost).
+    It is :func:`iter_half_steps` with each ``M(i)`` and ``E(i)`` merged.
+
+    Relation to :meth:`GaussianMixture.fit` (same start and settings): the last snapshot
+    ``n`` has ``fit``'s parameters, ``n_iter_ == n`` and ``converged_`` equal to its
+    ``converged``; ``fit.lower_bounds_`` are the ``log_likelihood`` of snapshots
+    ``0 .. n-1`` (every snapshot but the last), and ``lower_bound_`` that of snapshot
+    ``n-1``. See :meth:`GaussianMixture.from_steps`.
+
+    Parameters
+    ----------
+    X, initial, tol, reg_covar, max_iter, backend, previous_lower_bound, evaluate_last
+        As :func:`iter_half_steps`; without ``evaluate_last`` the last snapshot's
+        ``log_likelihood`` and ``change`` are NaN.
+
+    Yields
+    ------
+    EMStep
+        Phase ``'init'`` (iteration 0), then ``'EM'``; the generator ends after the
+        converged snapshot or after ``max_iter`` iterations.
+    """
+    pending: EMStep | None = None
+    for step in iter_half_steps(
+        X,
+        initial,
+        tol=tol,
+        reg_covar=reg_covar,
+        max_iter=max_iter,
+        backend=backend,
+        previous_lower_bound=previous_lower_bound,
+        evaluate_last=evaluate_last,
+    ):
+        if step.phase == "init":
+            pending = step
+        elif step.phase == "M":
+            pending = replace(step, phase="EM")
+        else:  # "E": the pending snapshot's parameters are now evaluated
+            yield replace(pending, log_likelihood=step.log_likelihood, change=step.change)
+            pending = None
+    if pending is not None:  # the last M-step, left unevaluated
+        yield pending

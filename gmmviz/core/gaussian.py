@@ -11,17 +11,18 @@ type          covariances         precisions_cholesky
 ``spherical`` (K,)                (K,), 1 / sqrt(σ²)
 ============  ==================  ========================================
 
-Nothing here keeps state; the EM loop in :mod:`gmmviz.core.mixture` composes these.
+Nothing here keeps state; the EM loop in :mod:`gmmviz.core.em` composes these.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg
 
-from gmmviz.core.kernels import precision_cholesky_stack
+from gmmviz.core._kernels.linalg import precision_cholesky_stack
 
 COVARIANCE_TYPES: tuple[str, ...] = ("full", "tied", "diag", "spherical")
 
@@ -212,18 +213,19 @@ def n_parameters(covariance_type: str, n_components: int, n_features: int) -> in
     return int(cov_params + n_features * n_components + n_components - 1)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class SufficientStats:
     """What the M-step needs from the E-step, accumulated around a per-component shift.
 
     Second moments are summed around ``shift`` (the means being evaluated), not around the
     origin: ``E[(x-m)(x-m)ᵀ] - (μ-m)(μ-m)ᵀ`` then keeps its digits even for a tight component
-    far from the data's centre. The sums add across chunks of data, so the same M-step can
-    run over a stream or a distributed array.
+    far from the data's centre. The sums add across chunks of data (``a + b``, ``sum()``),
+    so the same M-step runs over one array, a stream of chunks or a distributed array.
 
     Attributes
     ----------
-    n_samples : int
+    n : int
+        Number of points summed.
     resp_sum : ndarray of shape (K,)
         ``Σᵢ rᵢₖ``.
     shift : ndarray of shape (K, d)
@@ -231,13 +233,49 @@ class SufficientStats:
         ``Σᵢ rᵢₖ (xᵢ - mₖ)``.
     second : ndarray of shape (K, d, d)
         ``Σᵢ rᵢₖ (xᵢ - mₖ)(xᵢ - mₖ)ᵀ``.
+    ll_sum : float
+        ``Σᵢ log p(xᵢ)`` under the evaluated parameters (NaN where unknown, e.g. from
+        explicit responsibilities); the mean log-likelihood is ``ll_sum / n``.
     """
 
-    n_samples: int
+    n: int
     resp_sum: np.ndarray
     shift: np.ndarray
     first: np.ndarray
     second: np.ndarray
+    ll_sum: float = math.nan
+
+    @property
+    def n_samples(self) -> int:
+        """Old name of :attr:`n`."""
+        return self.n
+
+    @property
+    def mean_log_likelihood(self) -> float:
+        """``ll_sum / n``."""
+        return self.ll_sum / self.n
+
+    def __add__(self, other: SufficientStats) -> SufficientStats:
+        """Statistics of the union of two disjoint sets of points (same parameters)."""
+        if not isinstance(other, SufficientStats):
+            return NotImplemented
+        if self.shift.shape != other.shift.shape or not np.array_equal(self.shift, other.shift):
+            # Shifted sums add only around the same shift: both must come from one E-step's
+            # parameters (re-centring would cost the digits the shift is there to keep).
+            raise ValueError("SufficientStats add only when accumulated around the same shift")
+        return SufficientStats(
+            self.n + other.n,
+            self.resp_sum + other.resp_sum,
+            self.shift,
+            self.first + other.first,
+            self.second + other.second,
+            self.ll_sum + other.ll_sum,
+        )
+
+    def __radd__(self, other) -> SufficientStats:
+        if isinstance(other, (int, float)) and other == 0:  # sum() starts from 0
+            return self
+        return NotImplemented
 
 
 def stats_from_responsibilities(

@@ -12,9 +12,62 @@ from __future__ import annotations
 
 import numpy as np
 
-from gmmviz.core.kernels import KERNEL_LOCK, numba, resolve_backend
+from gmmviz.core._kernels.kmeans import assign as _assign
+from gmmviz.core.em import MixtureParams, as_data, params_from_responsibilities
+from gmmviz.core.gaussian import (
+    check_covariance_type,
+    covariance_shape,
+    covariances_from_precision_cholesky,
+    precision_cholesky_from_precisions,
+)
 
 INIT_METHODS: tuple[str, ...] = ("kmeans", "k-means++", "random", "random_from_data")
+
+
+def _check_weights(weights, n_components: int) -> np.ndarray:
+    weights = np.asarray(weights, dtype=np.float64)
+    if weights.shape != (n_components,):
+        raise ValueError(f"weights_init must have shape ({n_components},); got {weights.shape}")
+    if not np.all(np.isfinite(weights)) or weights.min() < 0.0 or weights.max() > 1.0:
+        raise ValueError(
+            "weights_init must be in the range [0, 1]; "
+            f"got min {weights.min():.5f}, max {weights.max():.5f}"
+        )
+    if not np.allclose(np.abs(1.0 - weights.sum()), 0.0):
+        raise ValueError(f"weights_init must sum to 1; got {weights.sum():.5f}")
+    return weights
+
+
+def _check_means(means, n_components: int, n_features: int) -> np.ndarray:
+    means = np.asarray(means, dtype=np.float64)
+    if means.shape != (n_components, n_features):
+        raise ValueError(
+            f"means_init must have shape ({n_components}, {n_features}); got {means.shape}"
+        )
+    if not np.all(np.isfinite(means)):
+        raise ValueError("means_init contains NaN or infinite values")
+    return means
+
+
+def _check_precisions(precisions, covariance_type: str, n_components: int, n_features: int):
+    precisions = np.asarray(precisions, dtype=np.float64)
+    expected = covariance_shape(covariance_type, n_components, n_features)
+    if precisions.shape != expected:
+        raise ValueError(
+            f"precisions_init for covariance_type={covariance_type!r} must have shape "
+            f"{expected}; got {precisions.shape}"
+        )
+    if not np.all(np.isfinite(precisions)):
+        raise ValueError("precisions_init contains NaN or infinite values")
+    if covariance_type in ("full", "tied"):
+        stack = precisions if covariance_type == "full" else precisions[None]
+        for k, prec in enumerate(stack):
+            if not np.allclose(prec, prec.T) or np.linalg.eigvalsh(prec).min() <= 0.0:
+                where = f" (component {k})" if covariance_type == "full" else ""
+                raise ValueError(f"precisions_init{where} must be symmetric and positive definite")
+    elif np.any(precisions <= 0.0):
+        raise ValueError(f"precisions_init ({covariance_type}) must be positive")
+    return precisions
 
 
 def check_random_state(seed) -> np.random.RandomState:
@@ -73,49 +126,6 @@ def kmeans_plusplus(
     return indices
 
 
-def _assign_numpy(X: np.ndarray, centres: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    labels = np.empty(X.shape[0], dtype=np.int64)
-    dist = np.empty(X.shape[0])
-    for start in range(0, X.shape[0], 65536):
-        Xc = X[start : start + 65536]
-        d2 = ((Xc[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2)
-        labels[start : start + 65536] = d2.argmin(axis=1)
-        dist[start : start + 65536] = d2.min(axis=1)
-    return labels, dist
-
-
-if numba is not None:
-    from numba import njit, prange
-
-    @njit(parallel=True, cache=True, nogil=True)
-    def _assign_numba(X, centres):  # pragma: no cover - compiled
-        n_samples, n_features = X.shape
-        n_clusters = centres.shape[0]
-        labels = np.empty(n_samples, dtype=np.int64)
-        dist = np.empty(n_samples)
-        for i in prange(n_samples):
-            best, best_k = np.inf, 0
-            for k in range(n_clusters):
-                d2 = 0.0
-                for j in range(n_features):
-                    t = X[i, j] - centres[k, j]
-                    d2 += t * t
-                if d2 < best:
-                    best, best_k = d2, k
-            labels[i] = best_k
-            dist[i] = best
-        return labels, dist
-
-
-def _assign(
-    X: np.ndarray, centres: np.ndarray, backend: str | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    if resolve_backend(backend) == "numba":
-        with KERNEL_LOCK:
-            return _assign_numba(X, np.ascontiguousarray(centres))
-    return _assign_numpy(X, centres)
-
-
 def kmeans_labels(
     X: np.ndarray,
     n_clusters: int,
@@ -156,7 +166,11 @@ def kmeans_labels(
 
 
 def initial_responsibilities(
-    X: np.ndarray, n_components: int, init_params: str, random_state: np.random.RandomState
+    X: np.ndarray,
+    n_components: int,
+    init_params: str,
+    random_state: np.random.RandomState,
+    backend: str | None = None,
 ) -> np.ndarray:
     """Responsibilities that start EM, by ``init_params``.
 
@@ -179,7 +193,9 @@ def initial_responsibilities(
         return resp
     resp = np.zeros((n_samples, n_components))
     if init_params == "kmeans":
-        resp[np.arange(n_samples), kmeans_labels(X, n_components, random_state)] = 1.0
+        resp[
+            np.arange(n_samples), kmeans_labels(X, n_components, random_state, backend=backend)
+        ] = 1.0
     elif init_params == "random_from_data":
         indices = random_state.choice(n_samples, size=n_components, replace=False)
         resp[indices, np.arange(n_components)] = 1.0
@@ -191,3 +207,107 @@ def initial_responsibilities(
             f"init_params must be one of {', '.join(INIT_METHODS)}; got {init_params!r}"
         )
     return resp
+
+
+def _check_n_components(n_components, n_samples: int) -> int:
+    k = n_components
+    if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
+        raise ValueError(f"n_components must be an integer >= 1; got {k!r}")
+    if n_samples < k:
+        raise ValueError(
+            f"Expected n_samples >= n_components but got n_components = {k}, "
+            f"n_samples = {n_samples}"
+        )
+    return int(k)
+
+
+def initialise(
+    X,
+    n_components: int,
+    *,
+    covariance_type: str = "full",
+    init_params: str = "kmeans",
+    reg_covar: float = 1e-6,
+    random_state=None,
+    weights_init=None,
+    means_init=None,
+    precisions_init=None,
+    backend: str | None = None,
+) -> MixtureParams:
+    """Starting parameters for EM, as scikit-learn's ``GaussianMixture._initialize`` makes them.
+
+    Responsibilities from ``init_params`` (always drawn, so that ``random_state`` is consumed
+    as scikit-learn consumes it, even when every ``*_init`` is given), one M-step on them,
+    then ``weights_init`` / ``means_init`` / ``precisions_init`` replace what they name.
+
+    Parameters
+    ----------
+    X : array-like of shape (N, d)
+        At least two rows and ``N >= n_components``.
+    n_components : int
+    covariance_type : {'full', 'tied', 'diag', 'spherical'}
+    init_params : {'kmeans', 'k-means++', 'random', 'random_from_data'}
+    reg_covar : float
+    random_state : None, int or RandomState
+    weights_init : array-like of shape (K,), optional
+    means_init : array-like of shape (K, d), optional
+    precisions_init : array-like, optional
+        Shape as the covariances of ``covariance_type``.
+    backend : {'numba', 'numpy'} or None
+        For the k-means assignment.
+
+    Returns
+    -------
+    MixtureParams
+
+    Raises
+    ------
+    ValueError
+        Bad data (NaN, K > N, ...) or options, with a message naming the problem.
+    """
+    X = as_data(X, min_samples=2)
+    n_samples, n_features = X.shape
+    k = _check_n_components(n_components, n_samples)
+    check_covariance_type(covariance_type)
+    if init_params not in INIT_METHODS:
+        raise ValueError(
+            f"init_params must be one of {', '.join(INIT_METHODS)}; got {init_params!r}"
+        )
+    # Checked once, before any draw: a bad *_init fails fast and consumes no randomness.
+    weights = None if weights_init is None else _check_weights(weights_init, k)
+    means = None if means_init is None else _check_means(means_init, k, n_features)
+    precisions = (
+        None
+        if precisions_init is None
+        else _check_precisions(precisions_init, covariance_type, k, n_features)
+    )
+    resp = initial_responsibilities(X, k, init_params, check_random_state(random_state), backend)
+    resp_weights, resp_means, covariances = params_from_responsibilities(
+        X, resp, covariance_type, reg_covar
+    )
+    weights = resp_weights if weights is None else weights
+    means = resp_means if means is None else means
+    if precisions is None:
+        return MixtureParams.from_covariances(weights, means, covariances, covariance_type)
+    prec_chol = precision_cholesky_from_precisions(precisions, covariance_type)
+    covariances = covariances_from_precision_cholesky(prec_chol, covariance_type)
+    return MixtureParams.from_covariances(weights, means, covariances, covariance_type, prec_chol)
+
+
+def initial_params(
+    X,
+    n_components: int,
+    covariance_type: str = "full",
+    init_params: str = "kmeans",
+    reg_covar: float = 1e-6,
+    random_state=None,
+) -> MixtureParams:
+    """Deprecated spelling of :func:`gmmviz.core.init.initialise` (kept for old callers)."""
+    return initialise(
+        X,
+        n_components,
+        covariance_type=covariance_type,
+        init_params=init_params,
+        reg_covar=reg_covar,
+        random_state=random_state,
+    )

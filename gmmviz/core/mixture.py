@@ -2,7 +2,7 @@
 
 Same constructor, fitted attributes, methods and iteration semantics as
 ``sklearn.mixture.GaussianMixture``; the per-iteration work runs in the fused kernels of
-:mod:`gmmviz.core.kernels`. :meth:`GaussianMixture.iter_fit` yields one :class:`EMStep`
+:mod:`gmmviz.core._kernels.estep`. :meth:`GaussianMixture.iter_fit` yields one :class:`EMStep`
 per iteration for the app.
 """
 
@@ -11,50 +11,30 @@ from __future__ import annotations
 import inspect
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
+from gmmviz.core._kernels.estep import log_sum_exp_rows
 from gmmviz.core.em import (
-    EMRun,
     EMStep,
-    EStepResult,
     MixtureParams,
     as_data,
-    e_step,
     iter_em,
     log_prob_matrix,
-    m_step,
-    params_from_responsibilities,
     responsibilities,
 )
 from gmmviz.core.gaussian import (
-    COVARIANCE_TYPES,
     check_covariance_type,
-    covariance_shape,
-    covariances_from_precision_cholesky,
     n_parameters,
-    precision_cholesky_from_precisions,
     precisions_from_cholesky,
 )
-from gmmviz.core.init import INIT_METHODS, check_random_state, initial_responsibilities
-from gmmviz.core.kernels import log_sum_exp_rows
+from gmmviz.core.init import INIT_METHODS, check_random_state, initialise
+from gmmviz.core.restarts import iter_restarts
+from gmmviz.core.sampling import sample
 
-__all__ = [
-    "COVARIANCE_TYPES",
-    "ConvergenceWarning",
-    "EMStep",
-    "EStepResult",
-    "GaussianMixture",
-    "MixtureParams",
-    "NotFittedError",
-    "e_step",
-    "initial_params",
-    "iter_em",
-    "m_step",
-    "responsibilities",
-]
+__all__ = ["ConvergenceWarning", "GaussianMixture", "NotFittedError"]
 
 
 class ConvergenceWarning(UserWarning):
@@ -63,52 +43,6 @@ class ConvergenceWarning(UserWarning):
 
 class NotFittedError(ValueError, AttributeError):
     """A method that needs a fitted model was called before ``fit``."""
-
-
-def _check_weights(weights, n_components: int) -> np.ndarray:
-    weights = np.asarray(weights, dtype=np.float64)
-    if weights.shape != (n_components,):
-        raise ValueError(f"weights_init must have shape ({n_components},); got {weights.shape}")
-    if not np.all(np.isfinite(weights)) or weights.min() < 0.0 or weights.max() > 1.0:
-        raise ValueError(
-            "weights_init must be in the range [0, 1]; "
-            f"got min {weights.min():.5f}, max {weights.max():.5f}"
-        )
-    if not np.allclose(np.abs(1.0 - weights.sum()), 0.0):
-        raise ValueError(f"weights_init must sum to 1; got {weights.sum():.5f}")
-    return weights
-
-
-def _check_means(means, n_components: int, n_features: int) -> np.ndarray:
-    means = np.asarray(means, dtype=np.float64)
-    if means.shape != (n_components, n_features):
-        raise ValueError(
-            f"means_init must have shape ({n_components}, {n_features}); got {means.shape}"
-        )
-    if not np.all(np.isfinite(means)):
-        raise ValueError("means_init contains NaN or infinite values")
-    return means
-
-
-def _check_precisions(precisions, covariance_type: str, n_components: int, n_features: int):
-    precisions = np.asarray(precisions, dtype=np.float64)
-    expected = covariance_shape(covariance_type, n_components, n_features)
-    if precisions.shape != expected:
-        raise ValueError(
-            f"precisions_init for covariance_type={covariance_type!r} must have shape "
-            f"{expected}; got {precisions.shape}"
-        )
-    if not np.all(np.isfinite(precisions)):
-        raise ValueError("precisions_init contains NaN or infinite values")
-    if covariance_type in ("full", "tied"):
-        stack = precisions if covariance_type == "full" else precisions[None]
-        for k, prec in enumerate(stack):
-            if not np.allclose(prec, prec.T) or np.linalg.eigvalsh(prec).min() <= 0.0:
-                where = f" (component {k})" if covariance_type == "full" else ""
-                raise ValueError(f"precisions_init{where} must be symmetric and positive definite")
-    elif np.any(precisions <= 0.0):
-        raise ValueError(f"precisions_init ({covariance_type}) must be positive")
-    return precisions
 
 
 class GaussianMixture:
@@ -248,12 +182,6 @@ class GaussianMixture:
             value = getattr(self, name)
             if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < lower:
                 raise ValueError(f"{name} must be an integer >= {lower}; got {value!r}")
-        if self.weights_init is not None:
-            _check_weights(self.weights_init, k)
-        if self.means_init is not None:
-            _check_means(self.means_init, k, n_features)
-        if self.precisions_init is not None:
-            _check_precisions(self.precisions_init, self.covariance_type, k, n_features)
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "precisions_cholesky_"):
@@ -303,48 +231,87 @@ class GaussianMixture:
         self.precisions_ = precisions_from_cholesky(self.precisions_cholesky_, self.covariance_type)
 
     @classmethod
-    def from_params(cls, params: MixtureParams, **kwargs) -> GaussianMixture:
+    def from_params(
+        cls,
+        params: MixtureParams,
+        *,
+        n_iter: int = 0,
+        converged: bool = False,
+        lower_bound: float = -math.inf,
+        lower_bounds: list[float] | None = None,
+        n_features_in: int | None = None,
+        **kwargs,
+    ) -> GaussianMixture:
         """A fitted model holding ``params`` (e.g. a snapshot shown in the app).
 
         ``kwargs`` are constructor parameters; ``n_components`` and ``covariance_type``
-        come from ``params``. ``converged_``, ``n_iter_`` and ``lower_bound_`` may be given
-        as keyword arguments too and default to ``False``, ``0`` and ``-inf``.
+        come from ``params``. ``n_iter``, ``converged``, ``lower_bound`` and
+        ``lower_bounds`` fill the fitted attributes of the same names (with a trailing
+        underscore); the old keywords ``n_iter_``, ``converged_`` and ``lower_bound_`` are
+        accepted too.
         """
-        fitted = {
-            key: kwargs.pop(key)
-            for key in ("converged_", "n_iter_", "lower_bound_")
-            if key in kwargs
-        }
+        n_iter = kwargs.pop("n_iter_", n_iter)
+        converged = kwargs.pop("converged_", converged)
+        lower_bound = kwargs.pop("lower_bound_", lower_bound)
         model = cls(
             n_components=params.n_components, covariance_type=params.covariance_type, **kwargs
         )
         model._set_params_from(params)
-        model.converged_ = bool(fitted.get("converged_", False))
-        model.n_iter_ = int(fitted.get("n_iter_", 0))
-        model.lower_bound_ = float(fitted.get("lower_bound_", -math.inf))
-        model.lower_bounds_ = []
-        model.n_features_in_ = params.n_features
+        model.converged_ = bool(converged)
+        model.n_iter_ = int(n_iter)
+        model.lower_bound_ = float(lower_bound)
+        model.lower_bounds_ = [float(v) for v in (lower_bounds or [])]
+        model.n_features_in_ = params.n_features if n_features_in is None else n_features_in
         return model
 
-    def _initial_params(self, X: np.ndarray, random_state: np.random.RandomState) -> MixtureParams:
+    @classmethod
+    def from_steps(cls, steps: Sequence[EMStep], **kwargs) -> GaussianMixture:
+        """The model ``fit`` gives, from the snapshots of one run (``iter_em``'s, in order).
+
+        The last snapshot gives the parameters, ``n_iter_`` and ``converged_``;
+        ``lower_bounds_`` are the log-likelihoods of every snapshot but the last and
+        ``lower_bound_`` the last of them (scikit-learn evaluates each iteration's
+        parameters *before* its M-step). For a run stopped early (the app paused it) the
+        same rule gives the model of a fit with ``max_iter`` at that iteration.
+        Half-step snapshots are accepted: only ``'init'``/``'EM'``/``'E'`` values count.
+
+        Parameters
+        ----------
+        steps : sequence of EMStep
+            One run, iteration 0 first.
+        **kwargs
+            Constructor parameters (``tol``, ``max_iter``, ...).
+        """
+        if not steps:
+            raise ValueError("from_steps needs at least one snapshot")
+        last = steps[-1]
+        by_iteration: dict[int, float] = {}
+        for step in steps:
+            if step.phase in ("init", "EM", "E") and not math.isnan(step.log_likelihood):
+                by_iteration[step.iteration] = step.log_likelihood
+        lower_bounds = [by_iteration[i] for i in range(last.iteration) if i in by_iteration]
+        return cls.from_params(
+            last.params,
+            n_iter=last.iteration,
+            converged=last.converged,
+            lower_bound=lower_bounds[-1] if lower_bounds else -math.inf,
+            lower_bounds=lower_bounds,
+            **kwargs,
+        )
+
+    def _initialise(self, X: np.ndarray, random_state: np.random.RandomState) -> MixtureParams:
         """Parameters before the first EM iteration (scikit-learn's ``_initialize``)."""
-        resp = initial_responsibilities(X, self.n_components, self.init_params, random_state)
-        weights, means, covariances = params_from_responsibilities(
-            X, resp, self.covariance_type, self.reg_covar
-        )
-        if self.weights_init is not None:
-            weights = _check_weights(self.weights_init, self.n_components)
-        if self.means_init is not None:
-            means = _check_means(self.means_init, self.n_components, X.shape[1])
-        if self.precisions_init is None:
-            return MixtureParams.from_covariances(weights, means, covariances, self.covariance_type)
-        precisions = _check_precisions(
-            self.precisions_init, self.covariance_type, self.n_components, X.shape[1]
-        )
-        prec_chol = precision_cholesky_from_precisions(precisions, self.covariance_type)
-        covariances = covariances_from_precision_cholesky(prec_chol, self.covariance_type)
-        return MixtureParams.from_covariances(
-            weights, means, covariances, self.covariance_type, prec_chol
+        return initialise(
+            X,
+            self.n_components,
+            covariance_type=self.covariance_type,
+            init_params=self.init_params,
+            reg_covar=self.reg_covar,
+            random_state=random_state,
+            weights_init=self.weights_init,
+            means_init=self.means_init,
+            precisions_init=self.precisions_init,
+            backend=self.backend,
         )
 
     # ---------------------------------------------------------------- fitting
@@ -362,82 +329,83 @@ class GaussianMixture:
     def _fit(self, X) -> np.ndarray:
         X = self._check_fit_data(X)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
-        n_init = self.n_init if do_init else 1
-        random_state = check_random_state(self.random_state)
-        best = None  # (lower_bound, params, n_iter, lower_bounds, converged)
-        for init in range(n_init):
+        em_options = dict(
+            tol=self.tol,
+            reg_covar=self.reg_covar,
+            max_iter=self.max_iter,
+            backend=self.backend,
+            evaluate_last=False,  # scikit-learn's cost: the final parameters go unevaluated
+        )
+        if do_init:
+            steps: Iterator[EMStep] = iter_restarts(
+                X,
+                self.n_components,
+                n_init=self.n_init,
+                covariance_type=self.covariance_type,
+                init_params=self.init_params,
+                random_state=self.random_state,
+                weights_init=self.weights_init,
+                means_init=self.means_init,
+                precisions_init=self.precisions_init,
+                **em_options,
+            )
+        else:
+            steps = iter_em(X, self.params_, previous_lower_bound=self.lower_bound_, **em_options)
+        best: GaussianMixture | None = None
+        for run in _runs(steps):
             if self.verbose:
-                print(f"Initialization {init}")
-            if do_init:
-                params = self._initial_params(X, random_state)
-                lower_bound = -math.inf
-            else:
-                params = self.params_
-                lower_bound = self.lower_bound_
-            result = self._run_em(X, params, lower_bound)
-            if best is None or result[0] > best[0] or best[0] == -math.inf:
-                best = result
-        lower_bound, params, n_iter, lower_bounds, converged = best
-        if not converged and self.max_iter > 0:
+                print(f"Initialization {run[0].restart}")
+                self._report(run)
+            model = GaussianMixture.from_steps(run)
+            if self.max_iter == 0 and not do_init:
+                model.lower_bound_ = self.lower_bound_
+            if (
+                best is None
+                or model.lower_bound_ > best.lower_bound_
+                or best.lower_bound_ == -math.inf
+            ):
+                best = model
+        if not best.converged_ and self.max_iter > 0:
             warnings.warn(
                 "Best performing initialization did not converge. Try different init "
                 "parameters, or increase max_iter, tol, or check for degenerate data.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self._set_params_from(params)
-        self.converged_ = converged
-        self.n_iter_ = n_iter
-        self.lower_bound_ = lower_bound
-        self.lower_bounds_ = lower_bounds
+        self._set_params_from(best.params_)
+        self.converged_ = best.converged_
+        self.n_iter_ = best.n_iter_
+        self.lower_bound_ = best.lower_bound_
+        self.lower_bounds_ = best.lower_bounds_
         self.n_features_in_ = X.shape[1]
         return X
 
-    def _run_em(self, X: np.ndarray, params: MixtureParams, lower_bound: float):
-        """One initialisation's EM loop with scikit-learn's semantics.
-
-        scikit-learn's iteration n evaluates the parameters of iteration n-1 (its lower
-        bound), then updates them; it stops when that bound changed by less than ``tol``.
-        Here the E-step of iteration n is the one computed at the end of iteration n-1, so
-        the work is the same and the last, unneeded E-step is skipped.
-        """
-        if self.max_iter == 0:
-            return -math.inf, params, 0, [], False
-        run = EMRun(X, params, self.reg_covar, self.backend)
-        lower_bounds: list[float] = []
-        converged = False
-        for n_iter in range(1, self.max_iter + 1):
-            previous = lower_bound
-            lower_bound = run.log_likelihood
-            lower_bounds.append(lower_bound)
-            change = lower_bound - previous
-            converged = abs(change) < self.tol
-            run.advance(evaluate=not converged and n_iter < self.max_iter)
-            if self.verbose >= 2 and n_iter % self.verbose_interval == 0:
-                print(f"  Iteration {n_iter}\t ll change {change:.5g}")
-            if converged:
-                break
-        if self.verbose:
-            print(
-                f"Initialization {'converged' if converged else 'did not converge'}. "
-                f"lower bound {lower_bound:.5f}"
-            )
-        return lower_bound, run.params, n_iter, lower_bounds, converged
+    def _report(self, run: list[EMStep]) -> None:
+        """scikit-learn's verbose lines for one finished initialisation."""
+        bounds = GaussianMixture.from_steps(run).lower_bounds_
+        if self.verbose >= 2:
+            previous = -math.inf
+            for n_iter, bound in enumerate(bounds, start=1):
+                if n_iter % self.verbose_interval == 0:
+                    print(f"  Iteration {n_iter}\t ll change {bound - previous:.5g}")
+                previous = bound
+        state = "converged" if run[-1].converged else "did not converge"
+        print(f"Initialization {state}. lower bound {bounds[-1] if bounds else -math.inf:.5f}")
 
     def iter_fit(self, X) -> Iterator[EMStep]:
         """Fit one initialisation while yielding an :class:`EMStep` per iteration.
 
         The model is updated after every step, so stopping early (``break`` or ``close()``)
-        leaves a usable model: its parameters are the last step's, ``n_iter_`` its
-        iteration, ``lower_bound_`` its mean log-likelihood (of those very parameters) and
-        ``converged_`` whether it converged. With ``warm_start`` and a fitted model, EM
-        continues from the current parameters.
+        leaves a usable model: :meth:`from_steps` of the snapshots so far. With
+        ``warm_start`` and a fitted model, EM continues from the current parameters. Run
+        to the end, the model equals :meth:`fit`'s with ``n_init=1``.
         """
         X = self._check_fit_data(X)
+        previous = -math.inf
         if self.warm_start and hasattr(self, "converged_"):
-            initial = self.params_
+            initial, previous = self.params_, self.lower_bound_
         else:
-            initial = self._initial_params(X, check_random_state(self.random_state))
+            initial = self._initialise(X, check_random_state(self.random_state))
         self.n_features_in_ = X.shape[1]
         steps = iter_em(
             X,
@@ -446,12 +414,17 @@ class GaussianMixture:
             reg_covar=self.reg_covar,
             max_iter=self.max_iter,
             backend=self.backend,
+            previous_lower_bound=previous,
         )
+        seen: list[EMStep] = []
         for step in steps:
+            seen.append(step)
+            model = GaussianMixture.from_steps(seen)
             self._set_params_from(step.params)
-            self.n_iter_ = step.iteration
-            self.lower_bound_ = step.log_likelihood
-            self.converged_ = step.converged
+            self.n_iter_ = model.n_iter_
+            self.lower_bound_ = model.lower_bound_
+            self.lower_bounds_ = model.lower_bounds_
+            self.converged_ = model.converged_
             yield step
 
     # ---------------------------------------------------------------- inference
@@ -488,28 +461,7 @@ class GaussianMixture:
             The component each point came from.
         """
         self._check_fitted()
-        if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
-            raise ValueError(f"n_samples must be an integer >= 1; got {n_samples!r}")
-        n_features = self.means_.shape[1]
-        rng = check_random_state(self.random_state)
-        counts = rng.multinomial(n_samples, self.weights_)
-        if self.covariance_type == "full":
-            parts = [
-                rng.multivariate_normal(m, c, int(n))
-                for m, c, n in zip(self.means_, self.covariances_, counts, strict=True)
-            ]
-        elif self.covariance_type == "tied":
-            parts = [
-                rng.multivariate_normal(m, self.covariances_, int(n))
-                for m, n in zip(self.means_, counts, strict=True)
-            ]
-        else:
-            parts = [
-                m + rng.standard_normal(size=(n, n_features)) * np.sqrt(c)
-                for m, c, n in zip(self.means_, self.covariances_, counts, strict=True)
-            ]
-        labels = np.concatenate([np.full(n, k, dtype=int) for k, n in enumerate(counts)])
-        return np.vstack(parts), labels
+        return sample(self.params_, n_samples, check_random_state(self.random_state))
 
     def _n_parameters(self) -> int:
         return n_parameters(self.covariance_type, self.n_components, self.means_.shape[1])
@@ -525,23 +477,13 @@ class GaussianMixture:
         return -2 * self.score(X) * X.shape[0] + 2 * self._n_parameters()
 
 
-def initial_params(
-    X,
-    n_components: int,
-    covariance_type: str = "full",
-    init_params: str = "kmeans",
-    reg_covar: float = 1e-6,
-    random_state=None,
-) -> MixtureParams:
-    """Starting parameters for EM, as :class:`GaussianMixture` would compute them.
-
-    Raises
-    ------
-    ValueError
-        Bad data (NaN, K > N, ...) or options, with a message naming the problem.
-    """
-    model = GaussianMixture(
-        n_components, covariance_type=covariance_type, init_params=init_params, reg_covar=reg_covar
-    )
-    X = model._check_fit_data(X)
-    return model._initial_params(X, check_random_state(random_state))
+def _runs(steps: Iterator[EMStep]) -> Iterator[list[EMStep]]:
+    """Group a stream of snapshots into runs (a run starts at each iteration-0 snapshot)."""
+    run: list[EMStep] = []
+    for step in steps:
+        if step.iteration == 0 and step.phase == "init" and run:
+            yield run
+            run = []
+        run.append(step)
+    if run:
+        yield run

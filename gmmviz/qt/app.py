@@ -49,12 +49,11 @@ def start_up() -> None:
     if _tuned:
         return
     _tuned = True
-    from gmmviz.core import kernels
-    from gmmviz.ui import display
+    from gmmviz.core import backend
+    from gmmviz.ui import display  # noqa: F401 - registers the raster kernels' warm-up
 
     _platform.shorten_switch_interval()
-    kernels.start_warm_up()
-    display.start_warm_up()
+    backend.start_warm_up()
 
 
 class ScriptedRun(QObject):

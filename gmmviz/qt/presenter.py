@@ -291,7 +291,7 @@ class Presenter(QObject):
         run, index = self.state.run, self.state.shown_index
         if run is None or index is None:
             raise ValueError("there is no model yet: generate data and initialise EM first")
-        out = exports.write_model(path, run[index], run.settings)
+        out = exports.write_model(path, run.steps[: index + 1], run.settings)
         self.status(f"Exported the model of iteration {run[index].iteration} to {out}.")
         return out
 
@@ -439,9 +439,12 @@ class Presenter(QObject):
             w.canvas.set_caption_suffix(" · stopped by an error")
         elif run.status is RunStatus.CONVERGED:
             w.em_panel.set_badge(f"converged at iteration {last.iteration}", "converged")
+            # scikit-learn's rule: the change measured before this last M-step was < tol
+            before = run.steps[-2].change if len(run) > 1 else math.nan
             self.status(
                 f"Converged after {last.iteration} iterations: mean log-likelihood "
-                f"{last.log_likelihood:.6f} (change {last.change:+.2e} < tol)."
+                f"{last.log_likelihood:.6f} (the change before the last M-step, "
+                f"{before:+.2e}, was below tol {run.settings.tol:g})."
             )
         else:
             it = last.iteration if last is not None else 0

@@ -18,31 +18,16 @@ The pass also gives each point's hard label, so exports and tests share the arit
 from __future__ import annotations
 
 import math
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 
+from gmmviz.core import PointSummary, point_summary
+from gmmviz.core.backend import njit, numba_ready, register_warm_up
 from gmmviz.ui import palette
-
-try:  # numba is a dependency; the numpy path gives the same numbers where it is missing.
-    from numba import njit, prange
-except ImportError:  # pragma: no cover
-    njit = None
-
-from gmmviz.core.kernels import KERNEL_LOCK, weighted_log_prob
-
-if njit is not None:
-    from gmmviz.core.kernels import block_log_probs
 
 #: Above this many points the canvas draws a raster instead of markers.
 MARKER_LIMIT = 30_000
-#: Points at or above which the numba pass is used (below it numpy is as fast and needs no
-#: compilation).
-NUMBA_MIN_POINTS = 20_000
-#: Responsibilities below exp(-20) ≈ 2e-9 of a point's best component are dropped: they
-#: change no colour (at most 1e-5 of a colour level) and it saves most of the ``exp`` calls.
-_SKIP_NATS = 20.0
 
 COLOUR_MODES: tuple[str, ...] = ("true", "hard", "blend", "member")
 COLOUR_MODE_LABELS: dict[str, str] = {
@@ -131,192 +116,6 @@ class Display:
 # ------------------------------------------------------------------------------------------
 # per-point colours
 # ------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, eq=False)
-class PointColours:
-    """The fused pass's output.
-
-    Attributes
-    ----------
-    labels : ndarray of shape (N,), int32
-        Most responsible component.
-    rgb : ndarray of shape (N, 3), float32
-        ``Σₖ rᵢₖ colourₖ`` with colours in 0..255.
-    member : ndarray of shape (N,), float32
-        ``rᵢⱼ`` for the requested component ``j``.
-    """
-
-    labels: np.ndarray
-    rgb: np.ndarray
-    member: np.ndarray
-
-
-def _empty_colours(n: int, labels_only: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Output arrays of a colour pass: labels (n,), rgb (n, 3), member (n,) (rgb and member
-    empty when only labels are wanted)."""
-    n_colours = 0 if labels_only else n
-    return (
-        np.empty(n, dtype=np.int32),
-        np.empty((n_colours, 3), dtype=np.float32),
-        np.empty(n_colours, dtype=np.float32),
-    )
-
-
-def point_colours_numpy(
-    X: np.ndarray,
-    params,
-    colours: np.ndarray,
-    component: int,
-    chunk: int = 65536,
-    labels_only: bool = False,
-) -> PointColours:
-    """Reference implementation of the fused pass, in chunks of ``chunk`` rows.
-
-    Parameters
-    ----------
-    X : ndarray of shape (N, d)
-    params : MixtureParams
-    colours : ndarray of shape (K, 3)
-        Component colours (0..255).
-    component : int
-    """
-    means, prec, log_norm = params.kernel_inputs()
-    n = X.shape[0]
-    labels, rgb, member = _empty_colours(n, labels_only)
-    col = np.asarray(colours, dtype=np.float64)
-    for start in range(0, n, chunk):
-        Xc = X[start : start + chunk]
-        lp = weighted_log_prob(Xc, means, prec, log_norm, backend="numpy")
-        labels[start : start + chunk] = lp.argmax(axis=1)
-        if labels_only:
-            continue
-        best = lp.max(axis=1)
-        safe = np.where(np.isfinite(best), best, 0.0)
-        with np.errstate(under="ignore", invalid="ignore"):
-            e = np.exp(lp - safe[:, None])
-        e[lp - safe[:, None] < -_SKIP_NATS] = 0.0
-        total = e.sum(axis=1)
-        dead = ~(total > 0)
-        total[dead] = 1.0
-        resp = e / total[:, None]
-        block_rgb = resp @ col
-        block_rgb[dead] = 128.0
-        rgb[start : start + chunk] = block_rgb
-        member[start : start + chunk] = np.where(dead, 0.0, resp[:, component])
-    return PointColours(labels, rgb, member)
-
-
-if njit is not None:
-    _BLOCK = 256
-
-    # fastmath without "nnan"/"ninf": log-densities can be -inf (a component of weight 0)
-    @njit(parallel=True, cache=True, nogil=True, fastmath={"nsz", "arcp", "contract", "reassoc"})
-    def _fused_colours(
-        X, means, prec, log_norm, colours, component, skip, labels_only, labels, rgb, member
-    ):
-        # Blocks of rows: the core's block_log_probs gives a whole block's log-densities
-        # (rows innermost, vectorised), then each row's log-sum-exp and colour sums; terms
-        # ``skip`` nats below the row's best are dropped.
-        n, d = X.shape
-        n_comp = means.shape[0]
-        n_blocks = (n + _BLOCK - 1) // _BLOCK
-        for b in prange(n_blocks):
-            start = b * _BLOCK
-            m = min(n, start + _BLOCK) - start
-            xs = np.empty((d, _BLOCK))
-            lp = np.empty((n_comp, _BLOCK))
-            acc = np.empty(_BLOCK)
-            best = np.empty(_BLOCK)
-            arg = np.zeros(_BLOCK, dtype=np.int32)
-            block_log_probs(X, start, m, means, prec, log_norm, xs, lp, acc)
-            for r in range(m):
-                best[r] = -np.inf
-                arg[r] = 0
-            for k in range(n_comp):
-                for r in range(m):
-                    if lp[k, r] > best[r]:
-                        best[r] = lp[k, r]
-                        arg[r] = k
-            for r in range(m):
-                i = start + r
-                labels[i] = arg[r]
-                if labels_only:
-                    continue
-                top = best[r]
-                if top == -np.inf:
-                    rgb[i, 0] = 128.0
-                    rgb[i, 1] = 128.0
-                    rgb[i, 2] = 128.0
-                    member[i] = 0.0
-                    continue
-                total = 0.0
-                cr = 0.0
-                cg = 0.0
-                cb = 0.0
-                mine = 0.0
-                for k in range(n_comp):
-                    t = lp[k, r] - top
-                    if t < -skip:
-                        continue
-                    e = math.exp(t)
-                    total += e
-                    cr += e * colours[k, 0]
-                    cg += e * colours[k, 1]
-                    cb += e * colours[k, 2]
-                    if k == component:
-                        mine = e
-                inv = 1.0 / total
-                rgb[i, 0] = cr * inv
-                rgb[i, 1] = cg * inv
-                rgb[i, 2] = cb * inv
-                member[i] = mine * inv
-
-
-def point_colours(
-    X: np.ndarray,
-    params,
-    colours: np.ndarray,
-    component: int,
-    backend: str | None = None,
-    labels_only: bool = False,
-) -> PointColours:
-    """Hard labels, blended colours and one membership per point, in one pass.
-
-    Parameters
-    ----------
-    X : ndarray of shape (N, d), float64
-    params : MixtureParams
-    colours : ndarray of shape (K, 3)
-        Colour of each component, 0..255.
-    component : int
-        The component whose membership goes into ``member``.
-    backend : {'numba', 'numpy'} or None
-        ``None``: numba for large ``N`` when available.
-    labels_only : bool
-        Compute the hard labels only (no ``exp``: half the cost); ``rgb`` and ``member``
-        are then left unset.
-
-    Returns
-    -------
-    PointColours
-    """
-    component = int(min(max(component, 0), params.n_components - 1))
-    if backend is None:
-        big = X.shape[0] >= NUMBA_MIN_POINTS
-        backend = "numba" if (big and _numba_ready()) else "numpy"
-    if backend == "numpy" or njit is None:
-        return point_colours_numpy(X, params, colours, component, labels_only=labels_only)
-    means, prec, log_norm = params.kernel_inputs()
-    n = X.shape[0]
-    labels, rgb, member = _empty_colours(n, labels_only)
-    Xc = np.ascontiguousarray(X, dtype=np.float64)
-    col = np.ascontiguousarray(colours, dtype=np.float64)
-    with KERNEL_LOCK:
-        _fused_colours(
-            Xc, means, prec, log_norm, col, component, _SKIP_NATS, labels_only, labels, rgb, member
-        )
-    return PointColours(labels, rgb, member)
 
 
 # ------------------------------------------------------------------------------------------
@@ -449,44 +248,14 @@ if njit is not None:
         return _pixels_from_sums(count, sums, size)
 
 
-_warm = threading.Event()
-_warm_thread: threading.Thread | None = None
-
-
-def start_warm_up() -> None:
-    """Compile (or load from numba's cache) the display kernels on a background thread.
-
-    Until they are ready the numpy paths draw the same pictures; nobody waits for the
-    compiler. Calling it again does nothing.
-    """
-    global _warm_thread
-    if njit is None or _warm_thread is not None:
+@register_warm_up
+def _warm_up() -> None:
+    # Registered with the core's one warm-up (gmmviz.core.backend.start_warm_up).
+    if njit is None:
         return
-
-    def warm() -> None:
-        try:
-            X = np.random.default_rng(0).normal(size=(64, 2))
-            means = np.ascontiguousarray(X[:3])
-            prec = np.ascontiguousarray(np.broadcast_to(np.eye(2), (3, 2, 2)))
-            log_norm = np.full(3, -math.log(3.0))
-            out = (np.empty(64, np.int32), np.empty((64, 3), np.float32), np.empty(64, np.float32))
-            with KERNEL_LOCK:
-                _fused_colours(
-                    X, means, prec, log_norm, np.ones((3, 3)), 0, _SKIP_NATS, False, *out
-                )
-            _rasterise_numba(np.arange(64, dtype=np.int64), out[1], 64)
-            table = np.zeros((3, 3), dtype=np.float64)
-            _rasterise_labels_numba(np.arange(64, dtype=np.int64), out[0] % 3, table, 64)
-        finally:
-            _warm.set()
-
-    _warm_thread = threading.Thread(target=warm, name="gmmviz-display-warm-up", daemon=True)
-    _warm_thread.start()
-
-
-def _numba_ready() -> bool:
-    """numba is there and, if a warm-up was started, it has finished."""
-    return njit is not None and (_warm_thread is None or _warm.is_set())
+    pix = np.arange(64, dtype=np.int64)
+    _rasterise_numba(pix, np.ones((64, 3), np.float32), 64)
+    _rasterise_labels_numba(pix, pix % 3, np.zeros((3, 3), dtype=np.float64), 64)
 
 
 def rasterise(
@@ -513,7 +282,7 @@ def rasterise(
     height, width = shape
     size = height * width
     if backend is None:
-        backend = "numba" if _numba_ready() else "numpy"
+        backend = "numba" if numba_ready() else "numpy"
     if backend == "numba" and njit is not None:
         pix = np.ascontiguousarray(pix, dtype=np.int64)
         rgb = np.ascontiguousarray(rgb, dtype=np.float32)
@@ -545,7 +314,7 @@ def rasterise_labels(
     ndarray of shape (height, width, 4), uint8
     """
     if backend is None:
-        backend = "numba" if _numba_ready() else "numpy"
+        backend = "numba" if numba_ready() else "numpy"
     if backend == "numba" and njit is not None:
         height, width = shape
         out = _rasterise_labels_numba(
@@ -586,7 +355,7 @@ class DisplayRenderer:
         self.view = np.ascontiguousarray(self.X[:, :2] if view is None else view)
         self.use_markers = self.X.shape[0] <= marker_limit
         self._colour_key: tuple | None = None
-        self._colours: PointColours | None = None
+        self._colours: PointSummary | None = None
         self._pix_key: tuple | None = None
         self._pix: np.ndarray | None = None
         self._true_codes: tuple[np.ndarray, np.ndarray] | None = None
@@ -606,7 +375,7 @@ class DisplayRenderer:
                 self._true_codes = (codes.astype(np.int32).ravel(), values)
         return self._true_codes
 
-    def colours_for(self, snapshot, component: int, labels_only: bool = False) -> PointColours:
+    def colours_for(self, snapshot, component: int, labels_only: bool = False) -> PointSummary:
         """The fused pass for ``snapshot``'s parameters (cached for the last one asked)."""
         params = snapshot.params
         component = int(min(max(component, 0), params.n_components - 1))
@@ -619,7 +388,7 @@ class DisplayRenderer:
         )
         if not reusable:
             table = palette.label_colours(params.n_components)
-            self._colours = point_colours(self.X, params, table, component, labels_only=labels_only)
+            self._colours = point_summary(self.X, params, table, component, labels_only=labels_only)
             self._colour_key = key
             self._params_ref = params
         return self._colours
@@ -645,9 +414,9 @@ class DisplayRenderer:
                 index, table = pc.labels, palette.label_colours(n_comp)
             elif mode == "blend":
                 if self.use_markers:
-                    index, table = quantise_rgb(pc.rgb)
+                    index, table = quantise_rgb(pc.blend)
                 else:
-                    rgb = pc.rgb
+                    rgb = pc.blend
             else:  # member
                 cmap = palette.viridis(64)
                 index = np.rint(np.clip(pc.member, 0, 1) * 63).astype(np.int32)

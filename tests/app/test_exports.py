@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from gmmviz.app.exports import labelled_arrays, write_labelled_csv, write_model
+from gmmviz.core import GaussianMixture
 from gmmviz.core.datasets import make_dataset
 from gmmviz.core.em import EMStep, MixtureParams
-from gmmviz.core.mixture import GaussianMixture
 from gmmviz.io import load_data, load_model, save_labelled_data_csv, save_model
 
 
@@ -52,8 +52,8 @@ def test_exports_are_ordinary_files_that_honour_the_umask(step, tmp_path, umask,
     umask(mask)
     X, y = make_dataset("blobs", 300, seed=1)
     written = [
-        write_model(tmp_path / "m.json", step, None),
-        write_model(tmp_path / "m.npz", step, None),
+        write_model(tmp_path / "m.json", [step], None),
+        write_model(tmp_path / "m.npz", [step], None),
         write_labelled_csv(tmp_path / "d.csv", X, y, step.params),
     ]
     for path in written:
@@ -67,7 +67,7 @@ def test_replacing_a_file_still_honours_the_umask(step, tmp_path, umask):
     path = tmp_path / "m.json"
     path.write_text("old")
     path.chmod(0o600)
-    save_model(load_model(write_model(tmp_path / "first.json", step, None)), path)
+    save_model(load_model(write_model(tmp_path / "first.json", [step], None)), path)
     assert _mode(path) == 0o644
     assert load_model(path).n_components == 3
 
@@ -111,3 +111,26 @@ def test_io_and_app_never_import_qt():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("covariance_type", ["full", "tied", "diag", "spherical"])
+def test_the_window_and_gmmviz_fit_give_the_same_model(tmp_path, covariance_type):
+    """Defect 3: moons 200, K=16, seed 0: the window's file had n_iter_ 17 (one M-step behind
+    ``gmmviz fit``'s 18) and an empty ``lower_bounds``."""
+    from gmmviz.app.runs import em_run
+    from gmmviz.app.settings import ModelSettings
+
+    X, _ = make_dataset("moons", 200, noise=0.05, seed=0)
+    settings = ModelSettings(16, covariance_type, "kmeans", 100, 1e-3, 1e-6, 0)
+    steps = list(em_run(X, settings))  # what the window's run produces, to its end
+    saved = load_model(write_model(tmp_path / "window.json", steps, settings))
+    fitted = GaussianMixture(
+        16, covariance_type=covariance_type, tol=1e-3, reg_covar=1e-6, random_state=0
+    ).fit(X)
+    assert saved.n_iter_ == fitted.n_iter_ and saved.converged_ == fitted.converged_
+    np.testing.assert_array_equal(saved.means_, fitted.means_)
+    np.testing.assert_array_equal(saved.covariances_, fitted.covariances_)
+    np.testing.assert_array_equal(saved.weights_, fitted.weights_)
+    assert len(saved.lower_bounds_) == fitted.n_iter_  # the curve the person saw
+    np.testing.assert_array_equal(saved.lower_bounds_, fitted.lower_bounds_)
+    assert saved.lower_bound_ == fitted.lower_bound_

@@ -7,8 +7,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from gmmviz.core import initial_params, iter_em, point_summary, responsibilities
 from gmmviz.core.datasets import DatasetSpec, generate
-from gmmviz.core.mixture import initial_params, iter_em, responsibilities
 from gmmviz.qt.canvas import MixtureCanvas
 from gmmviz.qt.export import render_widget
 from gmmviz.ui import palette
@@ -16,7 +16,6 @@ from gmmviz.ui.display import (
     DisplayRenderer,
     ViewRequest,
     pixel_index,
-    point_colours,
     quantise_rgb,
     rasterise,
     rasterise_labels,
@@ -170,10 +169,10 @@ def test_fused_pass_agrees_with_the_responsibilities(blobs, backend):
     X, _ = blobs
     step = em_step(X, 4)
     colours = palette.label_colours(4).astype(np.float64)
-    pc = point_colours(X, step.params, colours, component=2, backend=backend)
+    pc = point_summary(X, step.params, colours, component=2, backend=backend)
     R = responsibilities(X, step.params)
     np.testing.assert_array_equal(pc.labels, R.argmax(axis=1))
-    np.testing.assert_allclose(pc.rgb, R @ colours, atol=1e-3)
+    np.testing.assert_allclose(pc.blend, R @ colours, atol=1e-3)
     np.testing.assert_allclose(pc.member, R[:, 2], atol=1e-6)
 
 
@@ -182,10 +181,10 @@ def test_labels_only_pass_gives_the_same_labels(blobs, backend):
     X, _ = blobs
     step = em_step(X, 4)
     colours = palette.label_colours(4)
-    full = point_colours(X, step.params, colours, 0, backend=backend)
-    fast = point_colours(X, step.params, colours, 0, backend=backend, labels_only=True)
+    full = point_summary(X, step.params, colours, 0, backend=backend)
+    fast = point_summary(X, step.params, colours, 0, backend=backend, labels_only=True)
     np.testing.assert_array_equal(fast.labels, full.labels)
-    assert fast.rgb.size == 0 and fast.member.size == 0
+    assert fast.blend.size == 0 and fast.member.size == 0
 
 
 @pytest.mark.parametrize("backend", ["numpy", "numba"])
@@ -357,7 +356,7 @@ def test_a_component_of_weight_zero_is_never_chosen(blobs, backend):
     params = MixtureParams.from_covariances(
         weights, step.means, step.covariances, step.covariance_type
     )
-    pc = point_colours(X, params, palette.label_colours(3), component=2, backend=backend)
+    pc = point_summary(X, params, palette.label_colours(3), component=2, backend=backend)
     assert not (pc.labels == 2).any()
-    assert np.isfinite(pc.rgb).all()
+    assert np.isfinite(pc.blend).all()
     np.testing.assert_array_equal(pc.member, 0.0)

@@ -13,7 +13,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog
 
-from gmmviz.core.mixture import responsibilities
+from gmmviz.core import responsibilities
 from gmmviz.io import load_model
 from gmmviz.qt import dialogs
 from gmmviz.qt.export import image_is_blank
@@ -30,7 +30,10 @@ def test_model_export_reads_back_exactly(fitted, tmp_path, suffix):
     np.testing.assert_array_equal(model.means_, step.means)
     np.testing.assert_array_equal(model.covariances_, step.covariances)
     assert model.n_iter_ == step.iteration == 6
-    assert model.lower_bound_ == step.log_likelihood
+    # scikit-learn's lower bounds: the curve the person saw, up to the shown iteration
+    _, curve = fitted.state.run.log_likelihoods()
+    np.testing.assert_array_equal(model.lower_bounds_, curve[:-1])
+    assert model.lower_bound_ == curve[-2]
     assert model.covariance_type == "full" and model.n_components == 4
     X = fitted.state.data.X
     np.testing.assert_allclose(model.predict_proba(X), responsibilities(X, step.params))
@@ -42,6 +45,7 @@ def test_model_export_of_a_past_iteration(fitted, tmp_path):
     model = load_model(tmp_path / "past.json")
     np.testing.assert_array_equal(model.means_, fitted.state.run[2].means)
     assert model.n_iter_ == 2
+    np.testing.assert_array_equal(model.lower_bounds_, fitted.state.run.log_likelihoods()[1][:2])
 
 
 def test_labelled_data_csv_reads_back(fitted, qtbot, tmp_path):

@@ -14,8 +14,8 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from gmmviz.core import initial_params, iter_em
 from gmmviz.core.datasets import DatasetSpec, generate
-from gmmviz.core.mixture import initial_params, iter_em
 from gmmviz.qt.runner import SnapshotRunner, Update
 from gmmviz.qt.tasks import TaskRunner
 

@@ -1,8 +1,9 @@
 """The hot loops of EM: the E-step fused with the sufficient statistics, in two backends.
 
-``numba`` (default when importable): one parallel pass over cache-sized chunks of rows that
-computes each point's component log-densities, the log-sum-exp, the responsibilities and
-adds them straight into per-chunk sufficient statistics, so no N x K array is ever kept.
+``numba`` (default when ready, see :mod:`gmmviz.core.backend`): one parallel pass over
+cache-sized chunks of rows that computes each point's component log-densities, the
+log-sum-exp, the responsibilities and adds them straight into per-chunk sufficient
+statistics, so no N x K array is ever kept.
 ``numpy``: the same arithmetic with whole-array operations; the reference the tests hold the
 fast path to, and the fallback where numba is missing (``GMMVIZ_BACKEND=numpy`` forces it).
 
@@ -10,94 +11,17 @@ Every covariance type reaches the kernels as a ``(K, d, d)`` stack of upper-tria
 precision Cholesky factors ``P`` (see :func:`gmmviz.core.gaussian.as_full_stack`), and
 ``log_norm[k] = log wₖ + log det Pₖ - d/2 log 2π``, so that
 ``log wₖ N(x | μₖ, Σₖ) = log_norm[k] - ½ ‖(x - μₖ)ᵀ Pₖ‖²``.
+
+A leaf: imports only :mod:`gmmviz.core.backend` (and numpy, numba, math).
 """
 
 from __future__ import annotations
 
-import atexit
 import math
-import os
-import threading
 
 import numpy as np
 
-try:  # numba is a declared dependency, but the numpy path keeps the core usable without it.
-    import numba
-    from numba import njit, prange
-except ImportError:  # pragma: no cover - exercised only on machines without numba
-    numba = None
-
-BACKENDS: tuple[str, ...] = ("numba", "numpy")
-
-# numba's default threading layer must not run two parallel kernels at once (from the UI
-# thread and the EM worker, say); callers take this lock around every launch.
-KERNEL_LOCK = threading.Lock()
-
-
-_warm_up_done = threading.Event()
-_warm_up_thread: threading.Thread | None = None
-
-
-def default_backend() -> str:
-    """The backend used when none is asked for.
-
-    ``numba`` when available, unless ``GMMVIZ_BACKEND`` says otherwise, or while
-    :func:`start_warm_up` is still compiling (then ``numpy``, so that nobody waits for the
-    compiler; both give the same numbers to rounding).
-    """
-    wanted = os.environ.get("GMMVIZ_BACKEND", "").strip().lower()
-    if numba is None or wanted == "numpy":
-        return "numpy"
-    if _warm_up_thread is not None and not _warm_up_done.is_set():
-        return "numpy"
-    return "numba"
-
-
-def start_warm_up() -> None:
-    """Compile (or load from numba's cache) every kernel on a background thread.
-
-    For interactive use: a first compile takes seconds, and until it is done the default
-    backend is numpy. Calling it again does nothing. The interpreter waits for a compile
-    in progress at exit rather than killing it half-way.
-    """
-    global _warm_up_thread
-    if numba is None or _warm_up_thread is not None:
-        return
-    _warm_up_thread = threading.Thread(target=_warm_up, name="gmmviz-numba-warm-up", daemon=True)
-    _warm_up_thread.start()
-    atexit.register(_warm_up_thread.join)
-
-
-def warm_up_done() -> bool:
-    """Whether :func:`start_warm_up` has finished (False if it was never started)."""
-    return _warm_up_done.is_set()
-
-
-def _warm_up() -> None:
-    from gmmviz.core import init  # imported here: init depends on this module
-
-    X = np.random.default_rng(0).normal(size=(64, 2))
-    means = np.ascontiguousarray(X[:3])
-    prec = np.ascontiguousarray(np.broadcast_to(np.eye(2), (3, 2, 2)))
-    log_norm = np.full(3, -math.log(3.0))
-    try:
-        estep_stats(X, means, prec, log_norm, "numba")
-        weighted_log_prob(X, means, prec, log_norm, "numba")
-        init.kmeans_labels(X, 3, np.random.RandomState(0), backend="numba")
-    finally:
-        _warm_up_done.set()
-
-
-def resolve_backend(backend: str | None) -> str:
-    """Validate a backend name (``None`` means the default)."""
-    if backend is None:
-        return default_backend()
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
-    if backend == "numba" and numba is None:
-        return "numpy"
-    return backend
-
+from gmmviz.core.backend import KERNEL_LOCK, njit, prange, register_warm_up, resolve_backend
 
 # --------------------------------------------------------------------------------------------
 # numpy reference path
@@ -152,7 +76,7 @@ def _estep_stats_numpy(
 # numba fused path
 # --------------------------------------------------------------------------------------------
 
-if numba is not None:
+if njit is not None:
     # Rows are processed in blocks of BLOCK_ROWS: each block's coordinates are copied into a
     # (d, B) scratch so that every inner loop runs over contiguous rows, which LLVM
     # vectorises; partial sums are kept per block and added in a fixed order afterwards.
@@ -295,65 +219,6 @@ if numba is not None:
         return out
 
 
-if numba is not None:
-
-    @njit(cache=True, nogil=True)
-    def _precision_cholesky_stack(covariances, out):  # pragma: no cover - compiled
-        """Upper P with P Pᵀ = Σ⁻¹ for each (d, d) matrix; False if one is not PD."""
-        n_matrices, n_features, _ = covariances.shape
-        chol = np.empty((n_features, n_features))
-        for k in range(n_matrices):
-            cov = covariances[k]
-            chol[:, :] = 0.0
-            for j in range(n_features):  # Cholesky-Banachiewicz: Σ = L Lᵀ
-                s = cov[j, j]
-                for m in range(j):
-                    s -= chol[j, m] * chol[j, m]
-                if not s > 0.0:
-                    return False
-                chol[j, j] = np.sqrt(s)
-                for i in range(j + 1, n_features):
-                    t = cov[i, j]
-                    for m in range(j):
-                        t -= chol[i, m] * chol[j, m]
-                    chol[i, j] = t / chol[j, j]
-            inv = out[k]  # L⁻¹ by forward substitution, written transposed: P = L⁻ᵀ
-            inv[:, :] = 0.0
-            for j in range(n_features):
-                inv[j, j] = 1.0 / chol[j, j]
-                for i in range(j + 1, n_features):
-                    t = 0.0
-                    for m in range(j, i):
-                        t -= chol[i, m] * inv[j, m]
-                    inv[j, i] = t / chol[i, i]
-        return True
-
-
-def precision_cholesky_stack(covariances: np.ndarray) -> np.ndarray | None:
-    """Upper-triangular ``P`` with ``P Pᵀ = Σ⁻¹`` for a stack of covariances.
-
-    Compiled and single-threaded on purpose: LAPACK from OpenBLAS would wake its thread
-    pool for these tiny matrices, and the spinning pool then steals the cores from the next
-    E-step (measured: an EM iteration at 100k x 10, K=8 took 40 ms instead of 14).
-
-    Parameters
-    ----------
-    covariances : ndarray of shape (K, d, d)
-
-    Returns
-    -------
-    ndarray of shape (K, d, d), or None if a matrix is not positive definite, or numba is
-    not available (callers then use LAPACK).
-    """
-    if numba is None:
-        return None
-    covariances = np.ascontiguousarray(covariances, dtype=np.float64)
-    out = np.empty_like(covariances)
-    if not _precision_cholesky_stack(covariances, out):
-        return None
-    return out
-
-
 def estep_stats(
     X: np.ndarray,
     means: np.ndarray,
@@ -415,3 +280,13 @@ def weighted_log_prob(
 def log_sum_exp_rows(wlp: np.ndarray) -> np.ndarray:
     """Stable ``log Σₖ exp(wlp[i, k])`` per row; shape (N,)."""
     return _log_sum_exp_rows(wlp)
+
+
+@register_warm_up
+def _warm_up() -> None:
+    X = np.random.default_rng(0).normal(size=(64, 2))
+    means = np.ascontiguousarray(X[:3])
+    prec = np.ascontiguousarray(np.broadcast_to(np.eye(2), (3, 2, 2)))
+    log_norm = np.full(3, -math.log(3.0))
+    estep_stats(X, means, prec, log_norm, "numba")
+    weighted_log_prob(X, means, prec, log_norm, "numba")

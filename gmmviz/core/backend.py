@@ -1,0 +1,133 @@
+"""One policy for the compiled kernels: which backend runs, and when numba is ready.
+
+Every compiled module (``core/_kernels/*`` and the raster kernels of the display) imports
+numba through here and asks :func:`numba_ready` / :func:`resolve_backend` before launching
+a kernel, so that one switch governs them all:
+
+* ``GMMVIZ_BACKEND=numpy`` in the environment forces the numpy paths everywhere;
+* while :func:`start_warm_up` is compiling (or loading numba's cache) the numpy paths
+  serve, so that nobody waits for the compiler; both give the same numbers to rounding;
+* numba's default threading layer must not run two parallel kernels at once, so every
+  launch holds :data:`KERNEL_LOCK`.
+
+Compiled modules register a small function that calls each of their kernels once with
+:func:`register_warm_up` at import time; :func:`start_warm_up` runs them all on one thread.
+This module imports nothing from gmmviz: it sits below every kernel.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import threading
+from collections.abc import Callable
+
+try:  # numba is a declared dependency, but the numpy paths keep the core usable without it.
+    import numba
+    from numba import njit, prange
+except ImportError:  # pragma: no cover - exercised only on machines without numba
+    numba = None
+    njit = None
+    prange = range
+
+__all__ = [
+    "BACKENDS",
+    "ENV_VAR",
+    "KERNEL_LOCK",
+    "default_backend",
+    "njit",
+    "numba",
+    "numba_ready",
+    "prange",
+    "register_warm_up",
+    "resolve_backend",
+    "start_warm_up",
+    "warm_up_done",
+]
+
+BACKENDS: tuple[str, ...] = ("numba", "numpy")
+#: Environment variable naming the backend (``numpy`` forces the numpy paths).
+ENV_VAR = "GMMVIZ_BACKEND"
+
+# numba's default threading layer must not run two parallel kernels at once (from the UI
+# thread and the EM worker, say); callers take this lock around every launch.
+KERNEL_LOCK = threading.Lock()
+
+_warm_ups: list[Callable[[], None]] = []
+_warm_up_done = threading.Event()
+_warm_up_thread: threading.Thread | None = None
+
+
+def register_warm_up(fn: Callable[[], None]) -> Callable[[], None]:
+    """Add ``fn`` (no arguments; runs every kernel of a module once) to the warm-up.
+
+    Usable as a decorator. Register at import time: functions added after
+    :func:`start_warm_up` began are not run by it.
+    """
+    _warm_ups.append(fn)
+    return fn
+
+
+def start_warm_up() -> None:
+    """Compile (or load from numba's cache) every registered kernel on one background thread.
+
+    For interactive use: a first compile takes seconds, and until it is done the default
+    backend is numpy. Calling it again does nothing. The interpreter waits for a compile in
+    progress at exit rather than killing it half-way.
+    """
+    global _warm_up_thread
+    if numba is None or _warm_up_thread is not None:
+        return
+    _warm_up_thread = threading.Thread(target=_warm_up, name="gmmviz-numba-warm-up", daemon=True)
+    _warm_up_thread.start()
+    atexit.register(_warm_up_thread.join)
+
+
+def _warm_up() -> None:
+    try:
+        for fn in list(_warm_ups):
+            fn()
+    finally:
+        _warm_up_done.set()
+
+
+def warm_up_done() -> bool:
+    """Whether :func:`start_warm_up` has finished (False if it was never started)."""
+    return _warm_up_done.is_set()
+
+
+def join_warm_up(timeout: float | None = None) -> None:
+    """Wait for a warm-up in progress (for tests and scripts); returns at once if none."""
+    if _warm_up_thread is not None:
+        _warm_up_thread.join(timeout)
+
+
+def _forced_numpy() -> bool:
+    return os.environ.get(ENV_VAR, "").strip().lower() == "numpy"
+
+
+def numba_ready() -> bool:
+    """numba may run now: it is installed, not switched off by ``GMMVIZ_BACKEND=numpy``,
+    and no warm-up is still compiling."""
+    if numba is None or _forced_numpy():
+        return False
+    return _warm_up_thread is None or _warm_up_done.is_set()
+
+
+def default_backend() -> str:
+    """The backend used when none is asked for: ``numba`` when :func:`numba_ready`."""
+    return "numba" if numba_ready() else "numpy"
+
+
+def resolve_backend(backend: str | None) -> str:
+    """Validate a backend name (``None`` means :func:`default_backend`).
+
+    An explicit ``"numba"`` falls back to ``"numpy"`` only where numba is missing.
+    """
+    if backend is None:
+        return default_backend()
+    if backend not in BACKENDS:
+        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
+    if backend == "numba" and numba is None:
+        return "numpy"
+    return backend
