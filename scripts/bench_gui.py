@@ -29,33 +29,28 @@ from PySide6.QtCore import QElapsedTimer, QTimer
 
 from gmmviz.app.runs import generate_source
 from gmmviz.app.settings import ModelSettings
-from gmmviz.core import initial_params, iter_em
+from gmmviz.core import initialise, iter_em
 from gmmviz.core.datasets import DatasetSpec, generate
-from gmmviz.qt.app import ensure_app
+from gmmviz.qt.app import ensure_app, start_up
 from gmmviz.qt.main_window import MainWindow
-from gmmviz.ui.display import DisplayRenderer
+from gmmviz.scene import SceneRenderer, ViewRequest
 
 
 def worker_costs(n: int, k: int, iterations: int = 4) -> tuple[float, float]:
     """Milliseconds per EM iteration and per display pass (raster, hard labels) alone."""
     X, y = generate(DatasetSpec("moons", n, seed=0))
-    params = initial_params(X, k, random_state=0)
+    params = initialise(X, k, random_state=0)
     steps = iter_em(X, params, tol=0.0, max_iter=iterations + 1)
-    next(steps)
+    first = next(steps)
     t0 = time.perf_counter()
-    last = None
-    for _ in range(iterations):
-        last = next(steps)
+    snapshots = [next(steps) for _ in range(iterations)]
     em_ms = (time.perf_counter() - t0) / iterations * 1e3
-    renderer = DisplayRenderer(X, y)
-    from gmmviz.ui.display import ViewRequest
-
+    renderer = SceneRenderer(X, y)
     request = ViewRequest("hard", 0, (-1.5, -0.8, 2.5, 1.3), (300, 470))
-    renderer(last, request)  # warm up (numba compile, pixel index)
+    renderer(first, request)  # warm up (numba compile, pixel index)
     t0 = time.perf_counter()
-    for i in range(iterations):
-        renderer._colours = None  # as for a new snapshot: the fused pass runs again
-        renderer(last, ViewRequest("hard", i % 2, request.rect, request.shape))
+    for step in snapshots:  # a new snapshot each time: the fused pass runs again
+        renderer(step, request)
     render_ms = (time.perf_counter() - t0) / iterations * 1e3
     return em_ms, render_ms
 
@@ -66,10 +61,8 @@ def bench_window(n: int, k: int, frames: int) -> dict[str, float]:
     window = MainWindow(remember=False)
     window.resize(1280, 820)
     window.show()
-    window.model_panel.set_settings(
-        ModelSettings(n_components=k, tol=0.0, max_iter=frames + 5, seed=0)
-    )
-    window.em_panel.set_rate(None)
+    window.state.set_model(ModelSettings(n_components=k, tol=0.0, max_iter=frames + 5, seed=0))
+    window.state.set_speed(None)
     source = generate_source(DatasetSpec("moons", n, seed=0))
 
     painted: list[float] = []
@@ -128,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cases = [(20_000, 40), (100_000, 40)] if args.quick else [(100_000, 60), (1_000_000, 16)]
     ensure_app()
+    start_up()
     print(f"gmmviz GUI benchmark: K={args.k}, full covariance, moons, offscreen, 1280x820 window")
     print(
         f"{'points':>10} {'EM ms/it':>9} {'display ms':>10} {'drawn it/s':>11} "

@@ -25,6 +25,33 @@ os.environ["XDG_CONFIG_HOME"] = _SETTINGS_DIR
 atexit.register(shutil.rmtree, _SETTINGS_DIR, ignore_errors=True)
 
 
+QT_MODULES = ("PySide6", "shiboken6", "pyqtgraph")
+
+
+class _NoQt:
+    """An import hook under which Qt is not installed (``--without-qt``)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in QT_MODULES:
+            raise ModuleNotFoundError(f"No module named {name!r} (--without-qt)", name=name)
+        return None
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--without-qt",
+        action="store_true",
+        help="run as if PySide6 and pyqtgraph were not installed (the Qt-free layers' tests)",
+    )
+
+
+def pytest_configure(config):
+    if config.getoption("--without-qt"):
+        if any(m.split(".")[0] in QT_MODULES for m in sys.modules):
+            raise pytest.UsageError("--without-qt: Qt was imported before the tests started")
+        sys.meta_path.insert(0, _NoQt())
+
+
 def _qt_loaded() -> bool:
     return "PySide6.QtCore" in sys.modules
 

@@ -19,8 +19,7 @@ from psygnal import Signal
 
 from gmmviz.app.settings import ModelSettings, dataset_spec_from_dict, dataset_spec_to_dict
 from gmmviz.core.datasets import DatasetSpec
-
-COLOUR_MODES: tuple[str, ...] = ("true", "hard", "blend", "member")
+from gmmviz.scene.request import COLOUR_MODES
 
 
 @dataclass(frozen=True, eq=False)

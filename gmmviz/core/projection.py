@@ -61,7 +61,7 @@ class Projection:
             raise ValueError(f"need two distinct features in 0..{d - 1}; got {i}, {j}")
         W = np.zeros((d, 2))
         W[i, 0] = W[j, 1] = 1.0
-        names = (f"x{i}", f"x{j}") if names is None else tuple(names)
+        names = (f"x{i + 1}", f"x{j + 1}") if names is None else tuple(names)
         return cls(W, np.zeros(d), names)
 
     @classmethod

@@ -50,7 +50,7 @@ def start_up() -> None:
         return
     _tuned = True
     from gmmviz.core import backend
-    from gmmviz.ui import display  # noqa: F401 - registers the raster kernels' warm-up
+    from gmmviz.scene import raster  # noqa: F401 - registers the raster kernels' warm-up
 
     _platform.shorten_switch_interval()
     backend.start_warm_up()

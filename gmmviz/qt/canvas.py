@@ -11,7 +11,7 @@ Drawing costs decide the structure (DESIGN.md has the measurements):
 * pens and brushes are made once and reused.
 
 The canvas never computes responsibilities: per-point colours arrive as a
-:class:`~gmmviz.ui.display.Display` made on the worker.
+:class:`~gmmviz.scene.request.Display` made on the worker.
 """
 
 from __future__ import annotations
@@ -33,12 +33,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem
 
-from gmmviz.app.state import COLOUR_MODES
-from gmmviz.ui import palette
-from gmmviz.ui.display import Display, MarkerColours, ViewRequest
-from gmmviz.ui.ellipses import SIGMAS, ellipse_rings, fill_alphas, nan_polyline, project
+from gmmviz.scene import palette
+from gmmviz.scene.ellipses import SIGMAS
+from gmmviz.scene.request import COLOUR_MODES, Display, MarkerColours, ModelLayer, ViewRequest
 
-NEUTRAL_FILL = (70, 110, 170)  # the lecture's default blue-grey, for "true labels" mode
 OUTLINE = QColor(40, 40, 40, 150)
 MAX_RASTER_SIDE = 1600
 MAX_LEGEND_ROWS = 6
@@ -349,8 +347,8 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.setMinimumSize(420, 360)
         self.plot = self.addPlot(row=0, col=0)
         self.plot.showGrid(x=True, y=True, alpha=0.18)
-        self.plot.setLabel("bottom", "x₁")
-        self.plot.setLabel("left", "x₂")
+        self._axis_names: tuple[str, str] = ("", "")
+        self.set_axis_names(("x1", "x2"))
         self.plot.setMenuEnabled(False)
         # sized once; per frame only the text changes (see _set_title)
         self.plot.setTitle("iteration", color="#333", size="9pt")
@@ -409,6 +407,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._n_components = 0
         self._shown_display: Display | None = None
         self._shown_step = None
+        self._layer: ModelLayer | None = None
         self._caption_suffix = ""
         self._bin_px = 1
 
@@ -456,9 +455,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
             self.markers.set_points(np.zeros((0, 2)), 4)
             self.markers.hide()
             self.image.show()
-        self.fills.clear()
-        self.outlines.setData([], [])
-        self.means.set_means(np.zeros((0, 2)), np.zeros((0, 3)))
+        self.clear_model()
         self.auto_range()
         self._update_legend()
 
@@ -478,8 +475,6 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._colour_by = colour_by
         self._component = component
         self._update_legend()
-        if self._shown_step is not None:
-            self.show_model(self._shown_step)
 
     def view_request(self) -> ViewRequest:
         """What the worker should render for the current view and colour mode."""
@@ -501,7 +496,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         return ViewRequest(self._colour_by, self._component, box, (height, width))
 
     def show_display(self, display: Display) -> None:
-        """Colour the points as the worker computed them."""
+        """Set what the scene renderer computed: point colours, ellipses, means, caption."""
         if display.markers is not None and self._use_markers:
             self.markers.set_colours(display.markers)
         elif display.raster is not None and not self._use_markers:
@@ -510,54 +505,55 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
             self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
         else:
             return
+        if display.snapshot is not self._shown_step:
+            self._caption_suffix = ""
         self._shown_display = display
+        self._shown_step = display.snapshot
+        self._set_model_layer(display.model)
         self._frame_pending = True
 
-    def show_model(self, step) -> None:
-        """Ellipses and means of a snapshot (``None`` clears them)."""
-        if step is not self._shown_step:
-            self._caption_suffix = ""
-        self._shown_step = step
-        if step is None:
+    def clear_model(self) -> None:
+        """No ellipses, means or caption (new data, or a run that never started)."""
+        self._shown_step = None
+        self._caption_suffix = ""
+        self._set_model_layer(None)
+
+    def _set_model_layer(self, layer: ModelLayer | None) -> None:
+        self._layer = layer
+        if layer is None:
             self._set_title("")
             self.fills.clear()
             self.outlines.setData([], [])
             self.means.set_means(np.zeros((0, 2)), np.zeros((0, 3)))
-            self._n_components = 0
-            self._update_legend()
-            return
-        params = step.params
-        means2, cov2 = project(np.asarray(params.means), params.full_covariances())
-        rings = ellipse_rings(means2, cov2)
-        k = params.n_components
-        colours = palette.label_colours(k)
-        fill_colours = (
-            np.tile(np.array(NEUTRAL_FILL, dtype=np.uint8), (k, 1))
-            if self._colour_by == "true"
-            else colours
-        )
-        self.fills.set_rings(rings, fill_colours, fill_alphas(np.asarray(params.weights)))
-        x, y = nan_polyline(rings)
-        self.outlines.setData(x, y, connect="finite")
-        # With true labels the component colours would clash with the class colours: a
-        # blue mean on green points reads as a wrong fit.
-        self.means.set_means(means2, fill_colours if self._colour_by == "true" else colours)
+            k = 0
+        else:
+            self.fills.set_rings(layer.rings, layer.fill_colours, layer.fill_alphas)
+            self.outlines.setData(layer.outline_x, layer.outline_y, connect="finite")
+            self.means.set_means(layer.means, layer.mean_colours)
+            self._set_title(layer.caption + self._caption_suffix)
+            k = layer.n_components
         if k != self._n_components:
             self._n_components = k
             self._update_legend()
-        self._set_title(
-            f"iteration {step.iteration} · K = {k} ({params.covariance_type}) · "
-            f"mean log-likelihood {step.log_likelihood:.4f}"
-            + (" · converged" if step.converged else "")
-            + self._caption_suffix
-        )
-        self._frame_pending = True
+
+    def set_axis_names(self, names: tuple[str, str]) -> None:
+        """Label the axes (``x1`` is written x₁); the projection's names, never columns."""
+        names = (str(names[0]), str(names[1]))
+        if names == self._axis_names:
+            return  # a label change re-lays out the whole plot
+        self._axis_names = names
+        self.plot.setLabel("bottom", _pretty(names[0]))
+        self.plot.setLabel("left", _pretty(names[1]))
+
+    @property
+    def axis_names(self) -> tuple[str, str]:
+        return self._axis_names
 
     def set_caption_suffix(self, text: str) -> None:
         """Words appended to the caption of the shown snapshot (``""``: none)."""
         self._caption_suffix = text
-        if self._shown_step is not None:
-            self.show_model(self._shown_step)
+        if self._layer is not None:
+            self._set_title(self._layer.caption + text)
 
     def set_layers(self, ellipses: bool, legend: bool) -> None:
         """Show or hide the ellipses and the legend."""
@@ -672,3 +668,13 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         timer = getattr(self, "_view_timer", None)  # pyqtgraph resizes during __init__
         if timer is not None:
             timer.start()
+
+
+_SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def _pretty(name: str) -> str:
+    """``x12`` as x₁₂; other names as they are."""
+    if len(name) > 1 and name[0] == "x" and name[1:].isdigit():
+        return "x" + name[1:].translate(_SUBSCRIPTS)
+    return name

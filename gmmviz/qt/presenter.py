@@ -33,11 +33,12 @@ from gmmviz.app.runs import em_run, generate_source, load_source
 from gmmviz.app.settings import DATASET_TITLES, ModelSettings
 from gmmviz.app.state import AppState, DataSource, Run, RunStatus, Selection, ViewSettings
 from gmmviz.core.datasets import DatasetSpec
+from gmmviz.core.projection import Projection
 from gmmviz.qt import dialogs, export
 from gmmviz.qt.panels.em_panel import speed_label
 from gmmviz.qt.runner import Rendered, SnapshotRunner, Update
 from gmmviz.qt.tasks import TaskResult, TaskRunner
-from gmmviz.ui.display import MARKER_LIMIT, DisplayRenderer
+from gmmviz.scene import MARKER_LIMIT, Display, SceneRenderer
 
 #: Longest wait for a paint before the worker is released anyway (hidden or minimised window).
 PAINT_TIMEOUT_MS = 250
@@ -77,7 +78,7 @@ class Presenter(QObject):
         self.runner = SnapshotRunner(self, auto_ack=False, name="gmmviz-em-worker")
         self.tasks = TaskRunner(self)
         self.quiet_errors = False  # scripted runs print errors instead of showing a dialog
-        self._renderer: DisplayRenderer | None = None
+        self._renderer: SceneRenderer | None = None
         self._render_token = 0
         self._data_what = "load the data"
         self._pending: tuple[int, ModelSettings] | None = None  # a run before its 1st snapshot
@@ -404,11 +405,13 @@ class Presenter(QObject):
         self.runner.cancel()
         self._awaiting_paint = None
         use_markers = source.n_samples <= MARKER_LIMIT
-        view = source.X[:, list(self.state.view.axes)]
-        self._renderer = DisplayRenderer(source.X, source.y_true, view)
+        i, j = self.state.view.axes
+        names = (source.feature_names[i], source.feature_names[j])
+        projection = Projection.features(source.n_features, i, j, names)
+        self._renderer = SceneRenderer(source.X, source.y_true, projection)
         self.runner.set_renderer(self._renderer)
-        w.canvas.set_points(view, use_markers, source.n_classes)
-        w.canvas.show_model(None)
+        w.canvas.set_points(self._renderer.view, use_markers, source.n_classes)
+        w.canvas.set_axis_names(projection.names)
         w.em_panel.show_step(None, None, True)
         w.em_panel.set_badge("not started", "idle")
         w.likelihood.reset_curve()
@@ -454,7 +457,7 @@ class Presenter(QObject):
         w.update_actions()
 
     def _on_state_selection(self, selection: Selection) -> None:
-        self._show_model(self.state.shown_step)
+        self._show_readouts(self.state.shown_step)
         self._refresh_history_widgets()
         self._request_render()
 
@@ -468,15 +471,15 @@ class Presenter(QObject):
             self.state.start_run(update.run_id, self._pending[1])
             self._pending = None
         following = self.state.selection.following
-        if following and update.display is not None:
-            self.w.canvas.show_display(update.display)
         if not self.state.add_snapshots(update.run_id, update.steps):
             self.runner.frame_done(update.run_id)
             return
         if new_run:
             self.w.update_actions()  # a model exists now: the exports can be used
         if following:
-            self._show_model(self.state.run.latest)
+            self._show_readouts(self.state.run.latest)
+            if update.display is not None:
+                self._show_display(update.display)
             if update.request != self.runner.request:
                 self._request_render()  # the view changed while this was computed
             else:
@@ -489,7 +492,7 @@ class Presenter(QObject):
     def _on_rendered(self, rendered: Rendered) -> None:
         assert _on_gui_thread(), "widgets touched off the GUI thread"
         if rendered.token == self._render_token and rendered.snapshot is self.state.shown_step:
-            self.w.canvas.show_display(rendered.display)
+            self._show_display(rendered.display)
 
     def _on_run_finished(self, run_id: int) -> None:
         self.state.end_run(run_id)
@@ -549,17 +552,19 @@ class Presenter(QObject):
         self.runner.set_request(request)
         self._render_token = self.runner.render(self.state.shown_step, request)
 
-    def _show_model(self, step) -> None:
+    def _show_display(self, display: Display) -> None:
+        self.w.canvas.show_display(display)
+        if display.snapshot is not None:
+            self.frameShown.emit(display.snapshot.iteration)
+
+    def _show_readouts(self, step) -> None:
         w = self.w
-        w.canvas.show_model(step)
         run = self.state.run
         following = self.state.selection.following
         max_iter = run.settings.max_iter if run is not None else None
         w.em_panel.show_step(step, max_iter, following)
         # the cursor marks a past iteration; following the run it would only cost repaints
         w.likelihood.set_cursor(step.iteration if step is not None and not following else None)
-        if step is not None:
-            self.frameShown.emit(step.iteration)
 
     def _await_paint(self, run_id: int) -> None:
         # The worker sends the next snapshot once this one is painted (or after a timeout

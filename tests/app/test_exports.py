@@ -107,7 +107,7 @@ def test_io_and_app_never_import_qt():
     code = (
         "import sys, gmmviz.io, gmmviz.app, gmmviz.app.exports\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'PyQt5', 'PyQt6',"
-        " 'shiboken6', 'pyqtgraph') or m.startswith('gmmviz.ui')]\n"
+        " 'shiboken6', 'pyqtgraph') or m.startswith('gmmviz.qt')]\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -32,9 +32,9 @@ def test_environment_forces_numpy_in_the_core_and_the_display_pass(monkeypatch):
     monkeypatch.setattr(summary, "_fused_summary", refuse, raising=False)
     out = point_summary(X, params, np.eye(3) * 255, 0)
     assert out.labels.shape == (X.shape[0],)
-    from gmmviz.ui import display
+    from gmmviz.scene import raster
 
-    assert display.rasterise(np.arange(10), np.ones((10, 3)), (2, 5)).shape == (2, 5, 4)
+    assert raster.rasterise(np.arange(10), np.ones((10, 3)), (2, 5)).shape == (2, 5, 4)
 
 
 @needs_numba
@@ -55,11 +55,11 @@ def test_resolve_backend_validates():
 def test_one_warm_up_thread_covers_every_compiled_module():
     code = (
         "import threading\n"
-        "import gmmviz.core, gmmviz.ui.display\n"
+        "import gmmviz.core, gmmviz.scene.raster\n"
         "from gmmviz.core import backend\n"
         "names = {f.__module__ for f in backend._warm_ups}\n"
         "want = {'gmmviz.core._kernels.estep', 'gmmviz.core._kernels.linalg',"
-        " 'gmmviz.core._kernels.kmeans', 'gmmviz.core._kernels.summary', 'gmmviz.ui.display'}\n"
+        " 'gmmviz.core._kernels.kmeans', 'gmmviz.core._kernels.summary', 'gmmviz.scene.raster'}\n"
         "assert want <= names, names\n"
         "backend.start_warm_up(); backend.start_warm_up()\n"
         "warm = [t for t in threading.enumerate() if 'warm-up' in t.name]\n"

@@ -46,7 +46,7 @@ def test_features_projection_of_two_features_is_the_identity():
     np.testing.assert_array_equal(p.points(X), X)
     covs = np.array([[[2.0, 0.3], [0.3, 1.0]]])
     np.testing.assert_array_equal(p.covariances(covs), covs)
-    assert p.names == ("x0", "x1")
+    assert p.names == ("x1", "x2")
     assert not p.W.flags.writeable
 
 

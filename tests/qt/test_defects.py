@@ -11,7 +11,7 @@ from PySide6.QtGui import QImage
 
 from gmmviz.app.settings import ModelSettings
 from gmmviz.core.datasets import DatasetSpec
-from gmmviz.qt.canvas import NEUTRAL_FILL
+from gmmviz.scene.ellipses import NEUTRAL_FILL
 
 
 def test_a_new_run_gets_its_own_likelihood_range(qtbot, window, load):
@@ -88,10 +88,13 @@ def test_looking_back_during_play_says_that_em_paused(qtbot, window, load):
 def test_means_are_neutral_when_points_show_true_labels(qtbot, window, load):
     """Defect 5: a blue mean on green points in "true labels" colouring."""
     load(window)
-    window.view_bar.set_colour_by("true")
-    assert set(window.canvas.means.colours) == {NEUTRAL_FILL}
-    window.view_bar.set_colour_by("hard")
-    assert len(set(window.canvas.means.colours)) == 3
+    for mode in ("true", "hard"):
+        window.view_bar.set_colour_by(mode)
+        qtbot.waitUntil(
+            lambda m=mode: window.canvas.shown_display.request.colour_by == m, timeout=5000
+        )
+        colours = set(window.canvas.means.colours)
+        assert colours == {NEUTRAL_FILL} if mode == "true" else len(colours) == 3
 
 
 @pytest.mark.parametrize("name", ["varied", "imbalanced"])

@@ -153,7 +153,7 @@ def test_failed_run_on_new_data_shows_the_new_data_not_the_old_model(qtbot, wind
     assert len(x) == 0
     # the new points are drawn in their true classes
     qtbot.waitUntil(lambda: window.canvas.shown_display is not None, timeout=5000)
-    from gmmviz.ui import palette
+    from gmmviz.scene import palette
 
     np.testing.assert_array_equal(
         window.canvas.markers.point_rgb(), palette.LABELS[window.state.data.y_true]

@@ -17,7 +17,7 @@ from gmmviz.core import responsibilities
 from gmmviz.io import load_model
 from gmmviz.qt import dialogs
 from gmmviz.qt.export import image_is_blank
-from gmmviz.ui import palette
+from gmmviz.scene import palette
 
 
 @pytest.mark.parametrize("suffix", [".json", ".npz"])

@@ -74,7 +74,7 @@ def test_history_slider_shows_past_iterations_and_latest_returns(qtbot, window, 
     window.history_bar.slider.setValue(2)
     assert not window.state.selection.following
     assert window.state.shown_step is window.state.run[2]
-    assert window.canvas.shown_step is window.state.run[2]
+    qtbot.waitUntil(lambda: window.canvas.shown_step is window.state.run[2], timeout=5000)
     assert "past" in window.em_panel.iteration.text()
     qtbot.waitUntil(
         lambda: (
@@ -85,7 +85,7 @@ def test_history_slider_shows_past_iterations_and_latest_returns(qtbot, window, 
     assert window.likelihood.cursor.value() == 2
     qtbot.mouseClick(window.history_bar.latest, Qt.MouseButton.LeftButton)
     assert window.state.selection.following
-    assert window.canvas.shown_step is window.state.run.latest
+    qtbot.waitUntil(lambda: window.canvas.shown_step is window.state.run.latest, timeout=5000)
     qtbot.waitUntil(
         lambda: window.canvas.shown_display.iteration == window.state.run.latest.iteration,
         timeout=5000,

@@ -10,25 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from gmmviz.core.projection import Projection
+from gmmviz.scene import palette
+from gmmviz.scene.request import ModelLayer
+
 SIGMAS: tuple[int, ...] = (1, 2, 3)
-
-
-def project(means: np.ndarray, covariances: np.ndarray, dims: tuple[int, int] = (0, 1)):
-    """The 2-D view of a mixture: marginal means and covariances of two features.
-
-    Parameters
-    ----------
-    means : ndarray of shape (K, d)
-    covariances : ndarray of shape (K, d, d)
-    dims : pair of ints
-
-    Returns
-    -------
-    means2 : ndarray of shape (K, 2)
-    cov2 : ndarray of shape (K, 2, 2)
-    """
-    idx = np.asarray(dims)
-    return means[:, idx], covariances[:, idx[:, None], idx[None, :]]
+#: Fill of every component when points show their true classes: the lecture's blue-grey, so
+#: no component colour competes with the class colours.
+NEUTRAL_FILL = (70, 110, 170)
 
 
 def ellipse_axes(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -112,3 +101,46 @@ def fill_alphas(weights: np.ndarray, peak: float = 0.28, floor: float = 0.04) ->
     w = np.asarray(weights, dtype=np.float64)
     top = w.max() if w.size and w.max() > 0 else 1.0
     return floor + (peak - floor) * np.clip(w / top, 0.0, 1.0)
+
+
+def model_layer(snapshot, projection: Projection, colour_by: str) -> ModelLayer:
+    """The ellipses, fills, means and caption of a snapshot seen through ``projection``.
+
+    Parameters
+    ----------
+    snapshot : EMStep
+    projection : Projection
+        From the model's d dimensions to the canvas's two (means ``(μ - o) W``, covariances
+        ``Wᵀ Σ W``).
+    colour_by : str
+        With ``"true"`` the fills and means take :data:`NEUTRAL_FILL`.
+
+    Returns
+    -------
+    ModelLayer
+    """
+    params = snapshot.params
+    means2 = projection.means(np.asarray(params.means))
+    cov2 = projection.covariances(params.full_covariances())
+    rings = ellipse_rings(means2, cov2)
+    x, y = nan_polyline(rings)
+    k = params.n_components
+    colours = palette.label_colours(k)
+    if colour_by == "true":
+        # component colours would clash with the class colours (a blue mean on green points)
+        colours = np.tile(np.array(NEUTRAL_FILL, dtype=np.uint8), (k, 1))
+    caption = (
+        f"iteration {snapshot.iteration} · K = {k} ({params.covariance_type}) · "
+        f"mean log-likelihood {snapshot.log_likelihood:.4f}"
+        + (" · converged" if snapshot.converged else "")
+    )
+    return ModelLayer(
+        rings=rings,
+        outline_x=x,
+        outline_y=y,
+        fill_colours=colours,
+        fill_alphas=fill_alphas(np.asarray(params.weights)),
+        means=means2,
+        mean_colours=colours,
+        caption=caption,
+    )

@@ -1,0 +1,143 @@
+"""The scene: everything the canvas draws for (snapshot or none, view request, projection).
+
+:class:`SceneRenderer` runs on a worker thread. For every point it needs one colour — its
+true class, its hard EM label, the blend of the component colours weighted by its
+responsibilities, or its membership in one component — computed in one fused pass over the
+data (:func:`gmmviz.core.point_summary`; no N x K array is kept: at 1M points and K=16 that
+would be 128 MB per frame), then packed as markers or a raster (:mod:`gmmviz.scene.raster`).
+The model's ellipses and means come from :func:`gmmviz.scene.ellipses.model_layer`, through
+the same projection as the points. The canvas only sets the arrays of the :class:`Display`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gmmviz.core import PointSummary, point_summary
+from gmmviz.core.projection import Projection
+from gmmviz.scene import palette
+from gmmviz.scene.ellipses import model_layer
+from gmmviz.scene.raster import (
+    pack_markers,
+    pixel_index,
+    quantise_rgb,
+    rasterise,
+    rasterise_labels,
+)
+from gmmviz.scene.request import COLOUR_MODES, Display, RasterImage, ViewRequest
+
+#: Above this many points the canvas draws a raster instead of markers.
+MARKER_LIMIT = 30_000
+
+
+class SceneRenderer:
+    """``render(snapshot or None, request) -> Display`` for one dataset, called on a worker.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, d)
+        The data EM runs on (responsibilities use every feature).
+    y_true : ndarray of shape (N,) or None
+        True classes, when known.
+    projection : Projection, optional
+        From the d features to the canvas's plane; the first two features by default.
+    marker_limit : int
+        Markers up to this many points, a raster above.
+    """
+
+    def __init__(
+        self,
+        X: np.ndarray,
+        y_true: np.ndarray | None = None,
+        projection: Projection | None = None,
+        *,
+        marker_limit: int = MARKER_LIMIT,
+    ) -> None:
+        self.X = np.ascontiguousarray(X, dtype=np.float64)
+        self.y_true = None if y_true is None else np.asarray(y_true)
+        self.projection = projection or Projection.features(self.X.shape[1], 0, 1)
+        self.view = np.ascontiguousarray(self.projection.points(self.X))
+        self.use_markers = self.X.shape[0] <= marker_limit
+        self._colour_key: tuple | None = None
+        self._colours: PointSummary | None = None
+        self._pix_key: tuple | None = None
+        self._pix: np.ndarray | None = None
+        self._true_codes: tuple[np.ndarray, np.ndarray] | None = None
+        self._colours_of = None  # the params the cached pass belongs to (kept alive)
+
+    @property
+    def n_points(self) -> int:
+        return self.X.shape[0]
+
+    def _true_labels(self) -> tuple[np.ndarray, np.ndarray]:
+        """True classes as ``0..C-1`` codes and the original class values."""
+        if self._true_codes is None:
+            if self.y_true is None:
+                self._true_codes = (np.zeros(self.n_points, dtype=np.int32), np.array([0]))
+            else:
+                values, codes = np.unique(self.y_true, return_inverse=True)
+                self._true_codes = (codes.astype(np.int32).ravel(), values)
+        return self._true_codes
+
+    def colours_for(self, snapshot, component: int, labels_only: bool = False) -> PointSummary:
+        """The fused pass for ``snapshot``'s parameters (cached for the last one asked)."""
+        params = snapshot.params
+        component = int(min(max(component, 0), params.n_components - 1))
+        cached = self._colours
+        reusable = (
+            cached is not None
+            and self._colours_of is params
+            and (labels_only or (len(cached.member) and self._colour_key == component))
+        )
+        if not reusable:
+            table = palette.label_colours(params.n_components)
+            self._colours = point_summary(self.X, params, table, component, labels_only=labels_only)
+            self._colour_key = component
+            self._colours_of = params
+        return self._colours
+
+    def __call__(self, snapshot, request: ViewRequest) -> Display:
+        mode = request.colour_by
+        if mode not in COLOUR_MODES:
+            raise ValueError(f"unknown colour mode {mode!r}")
+        if snapshot is None and mode != "true":
+            mode = "true"
+        n_comp = 0 if snapshot is None else snapshot.params.n_components
+        iteration = None if snapshot is None else snapshot.iteration
+        model = None
+        if snapshot is not None:
+            model = model_layer(snapshot, self.projection, request.colour_by)
+
+        index = table = rgb = None
+        if mode == "true":
+            index, _ = self._true_labels()
+            table = palette.label_colours(int(index.max()) + 1 if index.size else 1)
+            if self.y_true is None:
+                table = np.array([[90, 90, 110]], dtype=np.uint8)
+        else:
+            pc = self.colours_for(snapshot, request.component, labels_only=mode == "hard")
+            if mode == "hard":
+                index, table = pc.labels, palette.label_colours(n_comp)
+            elif mode == "blend":
+                if self.use_markers:
+                    index, table = quantise_rgb(pc.blend)
+                else:
+                    rgb = pc.blend
+            else:  # member
+                cmap = palette.viridis(64)
+                index = np.rint(np.clip(pc.member, 0, 1) * 63).astype(np.int32)
+                table = cmap
+
+        if self.use_markers or request.rect is None:
+            markers = pack_markers(index, table)
+            return Display(iteration, request, markers=markers, model=model, snapshot=snapshot)
+        key = (request.rect, request.shape)
+        if key != self._pix_key or self._pix is None:
+            self._pix = pixel_index(self.view, request.rect, request.shape)
+            self._pix_key = key
+        if rgb is None:
+            image = rasterise_labels(self._pix, index, table, request.shape)
+        else:
+            image = rasterise(self._pix, rgb, request.shape)
+        raster = RasterImage(image, request.rect)
+        return Display(iteration, request, raster=raster, model=model, snapshot=snapshot)
