@@ -37,7 +37,7 @@ class ActionSpec:
     text : str
     handler : str
         ``"presenter.method"``, ``"window.method"``, or a method name plus arguments after
-        a colon (``"presenter.export_dialog:png,2"``).
+        a colon (``"exports.dialog:png,2"``).
     keys : tuple of str
     tip : str
     icon : QStyle.StandardPixmap or None
@@ -71,19 +71,19 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "Open data file…", "presenter.open_data_dialog", ("Ctrl+O",),
                "Load points from a file", SP.SP_DialogOpenButton, "File", True,
                help="Open a data file"),
-    ActionSpec("export_model", "Export model…", "presenter.export_dialog:model", ("Ctrl+S",),
+    ActionSpec("export_model", "Export model…", "exports.dialog:model", ("Ctrl+S",),
                "Save the shown model as JSON or NPZ", SP.SP_DialogSaveButton, "File", True,
                help="Export the model"),
-    ActionSpec("export_data", "Export labelled data (CSV)…", "presenter.export_dialog:data",
+    ActionSpec("export_data", "Export labelled data (CSV)…", "exports.dialog:data",
                ("Ctrl+E",), "Save x, y, true label, EM label and every responsibility as CSV",
                None, "File", help="Export the labelled data"),
-    ActionSpec("export_png", "Canvas as PNG…", "presenter.export_dialog:png",
+    ActionSpec("export_png", "Canvas as PNG…", "exports.dialog:png",
                tip="Save the canvas as a PNG image", menu="File/Export canvas image"),
-    ActionSpec("export_png2", "Canvas as PNG (2x)…", "presenter.export_dialog:png,2",
+    ActionSpec("export_png2", "Canvas as PNG (2x)…", "exports.dialog:png,2",
                tip="Save the canvas at twice its resolution", menu="File/Export canvas image"),
-    ActionSpec("export_svg", "Canvas as SVG…", "presenter.export_dialog:svg",
+    ActionSpec("export_svg", "Canvas as SVG…", "exports.dialog:svg",
                tip="Save the canvas as an SVG drawing", menu="File/Export canvas image"),
-    ActionSpec("screenshot", "Screenshot…", "presenter.export_dialog:window", ("Ctrl+Shift+S",),
+    ActionSpec("screenshot", "Screenshot…", "exports.dialog:window", ("Ctrl+Shift+S",),
                "Save the whole window as PNG", SP.SP_DesktopIcon, "File", True,
                help="Window screenshot"),
     ActionSpec("quit", "Quit", "window.close", ("Ctrl+Q",), "Close gmmviz", None, "File"),

@@ -90,11 +90,11 @@ class ScriptedRun(QObject):
         w = self.window
         try:
             if self.args.screenshot:
-                path = w.presenter.screenshot(self.args.screenshot)
+                path = w.presenter.exports.window(self.args.screenshot)
                 platform = ensure_app().platformName()
                 print(f"gmmviz: wrote screenshot {path} ({w.width()}x{w.height()}, {platform})")
             if self.args.export_model:
-                path = w.presenter.export_model(self.args.export_model)
+                path = w.presenter.exports.model(self.args.export_model)
                 print(f"gmmviz: wrote model {path}")
         except (OSError, ValueError) as exc:
             self._fail(f"could not write the output: {exc}")

@@ -56,7 +56,7 @@ class MainWindow(QMainWindow):
         self.state = AppState()
         self._build_panels()
         self.presenter = Presenter(self, self.state)
-        targets = {"presenter": self.presenter, "window": self}
+        targets = {"presenter": self.presenter, "exports": self.presenter.exports, "window": self}
         self.actions_by_name = actions.build_actions(self, targets)
         self.colour_actions = actions.build_colour_actions(
             self, lambda mode: self.presenter.set_view(colour_by=mode)

@@ -28,20 +28,19 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
-from gmmviz.app import exports
 from gmmviz.app.runs import em_run, generate_source, load_source
 from gmmviz.app.settings import DATASET_TITLES, ModelSettings
 from gmmviz.app.state import AppState, DataSource, Run, RunStatus, Selection, ViewSettings
 from gmmviz.core.datasets import DatasetSpec
 from gmmviz.core.projection import Projection
-from gmmviz.qt import dialogs, export
+from gmmviz.qt import dialogs
+from gmmviz.qt.exporter import Exporter
 from gmmviz.qt.panels.em_panel import speed_label
-from gmmviz.qt.runner import Rendered, SnapshotRunner, Update
+from gmmviz.qt.render_cycle import RenderCycle
+from gmmviz.qt.runner import SnapshotRunner, Update
 from gmmviz.qt.tasks import TaskResult, TaskRunner
-from gmmviz.scene import MARKER_LIMIT, Display, SceneRenderer
+from gmmviz.scene import MARKER_LIMIT, SceneRenderer
 
-#: Longest wait for a paint before the worker is released anyway (hidden or minimised window).
-PAINT_TIMEOUT_MS = 250
 #: Shortest interval between two redraws of the log-likelihood curve while playing.
 PLOT_INTERVAL_MS = 80
 
@@ -57,19 +56,17 @@ class Presenter(QObject):
     Signals
     -------
     frameShown(int)
-        A snapshot (its iteration) has been put on the canvas.
+        A snapshot's display (its iteration) has been put on the canvas.
     runEnded(str)
         The current run ended: ``"converged"``, ``"max_iter"`` or ``"error"``.
     dataReady()
         A new dataset is on the canvas.
-    errorShown(str), exportDone(str)
+    errorShown(str)
     """
 
-    frameShown = Signal(int)
     runEnded = Signal(str)
     dataReady = Signal()
     errorShown = Signal(str)
-    exportDone = Signal(str)
 
     def __init__(self, window, state: AppState) -> None:
         super().__init__(window)
@@ -77,13 +74,12 @@ class Presenter(QObject):
         self.state = state
         self.runner = SnapshotRunner(self, auto_ack=False, name="gmmviz-em-worker")
         self.tasks = TaskRunner(self)
+        self.render = RenderCycle(self, self.runner, window.canvas, state, window.can_paint)
+        self.frameShown = self.render.frameShown
+        self.exports = Exporter(window, state, self.tasks, self.error)
         self.quiet_errors = False  # scripted runs print errors instead of showing a dialog
-        self._renderer: SceneRenderer | None = None
-        self._render_token = 0
         self._data_what = "load the data"
         self._pending: tuple[int, ModelSettings] | None = None  # a run before its 1st snapshot
-        self._awaiting_paint: int | None = None
-        self._paint_timer = self._timer(PAINT_TIMEOUT_MS, self._release_worker)
         self._plot_timer = self._timer(PLOT_INTERVAL_MS, self._redraw_likelihood)
         self._connect()
 
@@ -106,7 +102,6 @@ class Presenter(QObject):
         s.runEnded.connect(self._on_state_run_ended)
         s.selectionChanged.connect(self._on_state_selection)
         r.updated.connect(self._on_update)
-        r.rendered.connect(self._on_rendered)
         r.runFinished.connect(self._on_run_finished)
         r.runFailed.connect(self._on_run_failed)
         r.playingChanged.connect(self._on_playing_changed)
@@ -122,7 +117,6 @@ class Presenter(QObject):
         w.history_bar.indexChosen.connect(self.show_index)
         w.history_bar.latestRequested.connect(self.follow_latest)
         w.canvas.viewChanged.connect(self._on_widget_view_rect)
-        w.canvas.painted.connect(self._release_worker)
 
     def sync_widgets(self) -> None:
         """Make every widget show the state (once, after the state was restored)."""
@@ -198,7 +192,6 @@ class Presenter(QObject):
         factory = partial(em_run, self.state.data.X, settings)
         run_id = self.runner.start(factory, play=play, rate=self.state.speed)
         self._pending = (run_id, settings)
-        self._awaiting_paint = None
         self.w.em_panel.set_badge("initialising…", "running")
         self.status(
             f"Initialising K={settings.n_components} ({settings.covariance_type}, "
@@ -285,61 +278,6 @@ class Presenter(QObject):
         self.state.follow_latest()
         self.status(f"Back at the latest iteration ({run.latest.iteration}).")
 
-    # ================================================================== use cases: exports
-
-    def export_model(self, path: str | Path) -> Path:
-        """Save the shown model (``.json`` or ``.npz``) with the curve up to it."""
-        run, index = self.state.run, self.state.shown_index
-        if run is None or index is None:
-            raise ValueError("there is no model yet: generate data and initialise EM first")
-        out = exports.write_model(path, run.steps[: index + 1], run.settings)
-        self.status(f"Exported the model of iteration {run[index].iteration} to {out}.")
-        return out
-
-    def export_data(self, path: str | Path) -> int:
-        """Write the labelled data CSV in the background; returns the job's token."""
-        step, data = self.state.shown_step, self.state.data
-        if step is None or data is None:
-            raise ValueError("there is no model yet: generate data and initialise EM first")
-        job = partial(exports.write_labelled_csv, str(path), data.X, data.y_true, step.params)
-        token = self.tasks.submit("export", job)
-        self.status(f"Writing {data.n_samples:,} labelled points to {path}…")
-        return token
-
-    def export_canvas(self, path: str | Path, scale: float = 1.0) -> Path:
-        """The canvas as PNG (at ``scale``) or SVG, by suffix."""
-        path = Path(path)
-        if path.suffix.lower() == ".svg":
-            out = export.save_svg(self.w.canvas, path)
-        else:
-            out = export.save_png(self.w.canvas, path, scale)
-        self.status(f"Saved the canvas to {out}.")
-        return out
-
-    def screenshot(self, path: str | Path) -> Path:
-        """The whole window as PNG."""
-        out = export.save_window_png(self.w, path)
-        self.status(f"Saved a screenshot of the window to {out}.")
-        return out
-
-    def export_dialog(self, what: str, scale: float = 1.0) -> None:
-        """Ask for a path, then export ``what`` (model, data, png, svg, window)."""
-        target = dialogs.export_path(self.w, what, scale)
-        if target is None:
-            return
-        action = {
-            "model": self.export_model,
-            "data": self.export_data,
-            "png": partial(self.export_canvas, scale=scale),
-            "svg": self.export_canvas,
-            "window": self.screenshot,
-        }[what]
-        try:
-            dialogs.check_folder(target)
-            action(target)
-        except (OSError, ValueError) as exc:
-            self.error(f"Export failed: {exc}")
-
     # ================================================================== errors
 
     def error(self, message: str) -> None:
@@ -379,7 +317,7 @@ class Presenter(QObject):
 
     def _on_widget_view_rect(self) -> None:
         if not self.is_closed and not self.w.canvas.uses_markers and self.state.data is not None:
-            self._request_render()
+            self.render.request()
 
     # ================================================================== model → view
 
@@ -397,20 +335,19 @@ class Presenter(QObject):
         w.canvas.set_colour_mode(view.colour_by, view.component)
         w.canvas.set_layers(ellipses=view.show_ellipses, legend=view.show_legend)
         if self.state.data is not None:
-            self._request_render()
+            self.render.request()
 
     def _on_state_data(self, source: DataSource) -> None:
         w = self.w
         self._pending = None
         self.runner.cancel()
-        self._awaiting_paint = None
         use_markers = source.n_samples <= MARKER_LIMIT
         i, j = self.state.view.axes
         names = (source.feature_names[i], source.feature_names[j])
         projection = Projection.features(source.n_features, i, j, names)
-        self._renderer = SceneRenderer(source.X, source.y_true, projection)
-        self.runner.set_renderer(self._renderer)
-        w.canvas.set_points(self._renderer.view, use_markers, source.n_classes)
+        renderer = SceneRenderer(source.X, source.y_true, projection)
+        self.render.set_renderer(renderer)
+        w.canvas.set_points(renderer.view, use_markers, source.n_classes)
         w.canvas.set_axis_names(projection.names)
         w.em_panel.show_step(None, None, True)
         w.em_panel.set_badge("not started", "idle")
@@ -418,7 +355,7 @@ class Presenter(QObject):
         w.show_source(source, use_markers)
         self._refresh_history_widgets()
         self.dataReady.emit()
-        self._request_render()
+        self.render.request()
 
     def _on_state_run_started(self, run: Run) -> None:
         w = self.w
@@ -459,7 +396,7 @@ class Presenter(QObject):
     def _on_state_selection(self, selection: Selection) -> None:
         self._show_readouts(self.state.shown_step)
         self._refresh_history_widgets()
-        self._request_render()
+        self.render.request()
 
     # ================================================================== runner signals
 
@@ -478,21 +415,9 @@ class Presenter(QObject):
             self.w.update_actions()  # a model exists now: the exports can be used
         if following:
             self._show_readouts(self.state.run.latest)
-            if update.display is not None:
-                self._show_display(update.display)
-            if update.request != self.runner.request:
-                self._request_render()  # the view changed while this was computed
-            else:
-                self._render_token = 0  # this display is newer than any pending answer
-            self._await_paint(update.run_id)
+            self.render.show_update(update)
         else:
             self.runner.frame_done(update.run_id)  # nothing new to paint
-
-    @Slot(object)
-    def _on_rendered(self, rendered: Rendered) -> None:
-        assert _on_gui_thread(), "widgets touched off the GUI thread"
-        if rendered.token == self._render_token and rendered.snapshot is self.state.shown_step:
-            self._show_display(rendered.display)
 
     def _on_run_finished(self, run_id: int) -> None:
         self.state.end_run(run_id)
@@ -536,26 +461,8 @@ class Presenter(QObject):
                 return
             source, play = result.value
             self.set_data(source, play=play)
-        elif result.slot == "export":
-            if result.error is not None:
-                self.error(f"Could not export the labelled data: {result.error}")
-                return
-            self.status(f"Exported the labelled data to {result.value}.")
-            self.exportDone.emit(str(result.value))
 
     # ================================================================== drawing
-
-    def _request_render(self) -> None:
-        if self.is_closed or self._renderer is None:
-            return
-        request = self.w.canvas.view_request()
-        self.runner.set_request(request)
-        self._render_token = self.runner.render(self.state.shown_step, request)
-
-    def _show_display(self, display: Display) -> None:
-        self.w.canvas.show_display(display)
-        if display.snapshot is not None:
-            self.frameShown.emit(display.snapshot.iteration)
 
     def _show_readouts(self, step) -> None:
         w = self.w
@@ -565,22 +472,6 @@ class Presenter(QObject):
         w.em_panel.show_step(step, max_iter, following)
         # the cursor marks a past iteration; following the run it would only cost repaints
         w.likelihood.set_cursor(step.iteration if step is not None and not following else None)
-
-    def _await_paint(self, run_id: int) -> None:
-        # The worker sends the next snapshot once this one is painted (or after a timeout
-        # when nothing can be painted, e.g. a minimised window).
-        if self.w.can_paint():
-            self._awaiting_paint = run_id
-            self._paint_timer.start()
-        else:
-            self.w.canvas.take_frame_pending()
-            self.runner.frame_done(run_id)
-
-    def _release_worker(self) -> None:
-        if self._awaiting_paint is not None:
-            run_id, self._awaiting_paint = self._awaiting_paint, None
-            self._paint_timer.stop()
-            self.runner.frame_done(run_id)
 
     def _refresh_history_widgets(self, plot_now: bool = True) -> None:
         run, index = self.state.run, self.state.shown_index
@@ -621,7 +512,7 @@ class Presenter(QObject):
 
     def shutdown(self) -> None:
         """Stop timers, the runner and the task thread (waits for both). Idempotent."""
-        for timer in (self._paint_timer, self._plot_timer):
-            timer.stop()
+        self._plot_timer.stop()
+        self.render.stop()
         self.runner.shutdown()
         self.tasks.shutdown()

@@ -120,8 +120,8 @@ def _rightmost_ink(image: QImage, band: float) -> int:
 
 def test_a_2x_export_scales_the_legend_too(fitted, tmp_path):
     """Defect 8b: in a 2x PNG the legend's text stayed at its 1x size."""
-    fitted.presenter.export_canvas(tmp_path / "c1.png", 1.0)
-    fitted.presenter.export_canvas(tmp_path / "c2.png", 2.0)
+    fitted.presenter.exports.canvas(tmp_path / "c1.png", 1.0)
+    fitted.presenter.exports.canvas(tmp_path / "c2.png", 2.0)
     one, two = QImage(str(tmp_path / "c1.png")), QImage(str(tmp_path / "c2.png"))
     # the legend row is the canvas's bottom strip; its text must reach twice as far right
     assert _rightmost_ink(two, 0.06) >= 1.8 * _rightmost_ink(one, 0.06)

@@ -125,7 +125,7 @@ def test_export_before_any_model_says_so(qtbot, window, tmp_path, monkeypatch):
         "getSaveFileName",
         staticmethod(lambda *a, **k: (str(tmp_path / "m.json"), "")),
     )
-    window.presenter.export_dialog("model")
+    window.presenter.exports.dialog("model")
     assert window.errors and "no model yet" in window.errors[0]
     assert not (tmp_path / "m.json").exists()
 
@@ -166,7 +166,7 @@ def test_export_into_a_missing_folder_names_the_folder(qtbot, window, tmp_path, 
     monkeypatch.setattr(
         QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
     )
-    window.presenter.export_dialog("model")
+    window.presenter.exports.dialog("model")
     assert window.errors
     assert f"the folder {target.parent} does not exist" in window.errors[-1]
     assert ".tmp" not in window.errors[-1]

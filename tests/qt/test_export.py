@@ -23,7 +23,7 @@ from gmmviz.scene import palette
 @pytest.mark.parametrize("suffix", [".json", ".npz"])
 def test_model_export_reads_back_exactly(fitted, tmp_path, suffix):
     path = tmp_path / f"model{suffix}"
-    fitted.presenter.export_model(path)
+    fitted.presenter.exports.model(path)
     model = load_model(path)
     step = fitted.state.run.latest
     np.testing.assert_array_equal(model.weights_, step.weights)
@@ -41,7 +41,7 @@ def test_model_export_reads_back_exactly(fitted, tmp_path, suffix):
 
 def test_model_export_of_a_past_iteration(fitted, tmp_path):
     fitted.presenter.show_index(2)
-    fitted.presenter.export_model(tmp_path / "past.json")
+    fitted.presenter.exports.model(tmp_path / "past.json")
     model = load_model(tmp_path / "past.json")
     np.testing.assert_array_equal(model.means_, fitted.state.run[2].means)
     assert model.n_iter_ == 2
@@ -50,8 +50,8 @@ def test_model_export_of_a_past_iteration(fitted, tmp_path):
 
 def test_labelled_data_csv_reads_back(fitted, qtbot, tmp_path):
     path = tmp_path / "labelled.csv"
-    with qtbot.waitSignal(fitted.presenter.exportDone, timeout=10000):
-        fitted.presenter.export_data(path)
+    with qtbot.waitSignal(fitted.presenter.exports.exportDone, timeout=10000):
+        fitted.presenter.exports.data(path)
     with open(path, newline="") as fh:
         rows = list(csv.reader(fh))
     header, body = rows[0], np.array(rows[1:], dtype=float)
@@ -68,7 +68,7 @@ def test_labelled_data_csv_reads_back(fitted, qtbot, tmp_path):
 @pytest.mark.parametrize("scale", [1.0, 2.0])
 def test_canvas_png_at_1x_and_2x(fitted, tmp_path, scale):
     path = tmp_path / f"canvas{scale}.png"
-    fitted.presenter.export_canvas(path, scale)
+    fitted.presenter.exports.canvas(path, scale)
     image = QImage(str(path))
     assert not image.isNull()
     assert image.width() == round(fitted.canvas.width() * scale)
@@ -83,7 +83,7 @@ def test_canvas_png_at_1x_and_2x(fitted, tmp_path, scale):
 
 def test_canvas_svg_is_a_drawing_of_the_points(fitted, tmp_path):
     path = tmp_path / "canvas.svg"
-    fitted.presenter.export_canvas(path)
+    fitted.presenter.exports.canvas(path)
     root = ET.parse(path).getroot()
     assert root.tag.endswith("svg")
     shapes = [e for e in root.iter() if e.tag.split("}")[-1] in ("path", "ellipse", "circle")]
@@ -94,7 +94,7 @@ def test_canvas_svg_is_a_drawing_of_the_points(fitted, tmp_path):
 
 def test_window_png(fitted, tmp_path):
     path = tmp_path / "window.png"
-    fitted.presenter.screenshot(path)
+    fitted.presenter.exports.window(path)
     image = QImage(str(path))
     assert (image.width(), image.height()) == (fitted.width(), fitted.height())
     assert not image_is_blank(image)
@@ -119,7 +119,7 @@ def test_exports_from_the_file_menu(fitted, qtbot, tmp_path, monkeypatch):
     fitted.act("export_png2").trigger()
     fitted.act("export_svg").trigger()
     fitted.act("screenshot").trigger()
-    with qtbot.waitSignal(fitted.presenter.exportDone, timeout=10000):
+    with qtbot.waitSignal(fitted.presenter.exports.exportDone, timeout=10000):
         fitted.act("export_data").trigger()
     assert load_model(tmp_path / "m.json").n_components == 4
     assert QImage(str(tmp_path / "c2.png")).width() == 2 * QImage(str(tmp_path / "c.png")).width()
