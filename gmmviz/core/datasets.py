@@ -465,11 +465,3 @@ def make_dataset(
             return generate(DatasetSpec(name=name, noise=noise, seed=seed))
         n_samples = DATASETS[name].default_n_samples
     return generate(DatasetSpec(name=name, n_samples=n_samples, noise=noise, seed=seed))
-
-
-# Transitional views of DATASETS for the modules not yet reading it (removed in the next step).
-DATASET_NAMES: tuple[str, ...] = tuple(DATASETS)
-DEFAULT_N_SAMPLES: dict[str, int] = {k: d.default_n_samples for k, d in DATASETS.items()}
-DEFAULT_NOISE: dict[str, float] = {k: d.default_noise for k, d in DATASETS.items()}
-NOISE_LABEL: dict[str, str] = {k: d.noise_label for k, d in DATASETS.items()}
-TRUE_COMPONENTS: dict[str, int] = {k: d.n_clusters for k, d in DATASETS.items()}
