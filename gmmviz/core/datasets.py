@@ -86,7 +86,8 @@ class DatasetInfo:
     n_clusters : int
         The true number of clusters (generating classes), the K the lecture fits.
     min_samples : int
-        The smallest ``n_samples`` the generator accepts (every class keeps a point).
+        The smallest ``n_samples`` :func:`generate` accepts: 1, or one point per class
+        where the class sizes are fixed ratios ("imbalanced").
     description : str
         One sentence on what the dataset shows about fitting a Gaussian mixture.
     generator : DatasetGenerator
