@@ -7,10 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from gmmviz.app.settings import DATASET_TITLES, ModelSettings
+from gmmviz.app.settings import ModelSettings
 from gmmviz.app.state import DataSource
 from gmmviz.core import initialise, iter_em
-from gmmviz.core.datasets import DatasetSpec, generate
+from gmmviz.core.datasets import DATASETS, DatasetSpec, generate
 from gmmviz.core.em import EMStep
 
 
@@ -38,7 +38,7 @@ def em_run(X: np.ndarray, settings: ModelSettings) -> Iterator[EMStep]:
 def generate_source(spec: DatasetSpec) -> DataSource:
     """Generate one of the lecture's datasets."""
     X, y = generate(spec)
-    title = f"{DATASET_TITLES.get(spec.name, spec.name)} · {spec.n_samples:,} points"
+    title = f"{DATASETS[spec.name].title} · {spec.n_samples:,} points"
     return DataSource(X, y, title, spec=spec)
 
 

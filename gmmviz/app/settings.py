@@ -15,7 +15,7 @@ import math
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, NamedTuple
 
-from gmmviz.core.datasets import DATASET_NAMES, DEFAULT_N_SAMPLES, DatasetSpec
+from gmmviz.core.datasets import DATASETS, DatasetSpec
 from gmmviz.core.gaussian import COVARIANCE_TYPES
 from gmmviz.core.init import INIT_METHODS
 
@@ -157,17 +157,6 @@ BOUNDS: dict[str, Bound] = {
 }  # fmt: skip
 
 
-#: Titles of the generated datasets, as menus and captions show them.
-DATASET_TITLES: dict[str, str] = {
-    "blobs": "Blobs (3 centres)",
-    "varied": "Varied blobs (std 1, 2.5, 0.5)",
-    "anisotropic": "Anisotropic blobs",
-    "imbalanced": "Imbalanced blobs (500/100/10)",
-    "moons": "Moons",
-    "circles": "Circles",
-}
-
-
 def check_setting(name: str, value: Any, label: str | None = None) -> int | float:
     """``BOUNDS[name].check(value, label or name)``: the value, or ``ValueError``."""
     return BOUNDS[name].check(value, name if label is None else label)
@@ -241,9 +230,10 @@ def dataset_spec_from_dict(data: dict[str, Any]) -> DatasetSpec:
     """A spec from a dict: values clamped into BOUNDS, the lecture's defaults on anything odd."""
     try:
         name = str(data.get("name", "blobs"))
-        if name not in DATASET_NAMES:
+        if name not in DATASETS:
             name = "blobs"
-        n = int(BOUNDS["n_samples"].clamp(int(data.get("n_samples", DEFAULT_N_SAMPLES[name]))))
+        default_n = DATASETS[name].default_n_samples
+        n = int(BOUNDS["n_samples"].clamp(int(data.get("n_samples", default_n))))
         noise = data.get("noise")
         if noise in (None, "", "None"):
             noise = None
@@ -255,4 +245,4 @@ def dataset_spec_from_dict(data: dict[str, Any]) -> DatasetSpec:
         seed = int(BOUNDS["seed"].clamp(int(data.get("seed", 0))))
         return DatasetSpec(name=name, n_samples=n, noise=noise, seed=seed)
     except (TypeError, ValueError, OverflowError):
-        return DatasetSpec(name="blobs", n_samples=DEFAULT_N_SAMPLES["blobs"])
+        return DatasetSpec(name="blobs", n_samples=DATASETS["blobs"].default_n_samples)

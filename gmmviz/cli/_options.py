@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gmmviz.app.settings import BOUNDS
-from gmmviz.core.datasets import DATASET_NAMES
+from gmmviz.core.datasets import DATASETS
 from gmmviz.core.gaussian import COVARIANCE_TYPES
 from gmmviz.core.init import INIT_METHODS
 
@@ -73,7 +73,13 @@ class Option:
 # ------------------------------------------------------------------------------ data
 
 DATASET = Option(
-    ("--dataset",), {"choices": DATASET_NAMES, "help": "generate one of the lecture's datasets"}
+    ("--dataset",),
+    {
+        "choices": tuple(DATASETS),
+        "metavar": "NAME",
+        "help": "generate one of the lecture's datasets: "
+        + ", ".join(f"{d.name} ({d.n_clusters} clusters)" for d in DATASETS.values()),
+    },
 )
 N_SAMPLES = Option(
     ("--n-samples",),

@@ -25,7 +25,8 @@ in the lecture.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -33,67 +34,16 @@ __all__ = [
     "ANISOTROPIC_TRANSFORM",
     "CENTER_BOX",
     "CIRCLES_FACTOR",
-    "DATASET_NAMES",
-    "DEFAULT_NOISE",
-    "DEFAULT_N_SAMPLES",
+    "DATASETS",
     "IMBALANCED_RATIO",
     "MAX_N_SAMPLES",
-    "NOISE_LABEL",
-    "TRUE_COMPONENTS",
     "VARIED_STDS",
+    "DatasetGenerator",
+    "DatasetInfo",
     "DatasetSpec",
     "generate",
     "make_dataset",
 ]
-
-DATASET_NAMES: tuple[str, ...] = (
-    "blobs",
-    "varied",
-    "anisotropic",
-    "imbalanced",
-    "moons",
-    "circles",
-)
-
-#: Default value of the ``noise`` knob per dataset (the lecture's settings).
-DEFAULT_NOISE: dict[str, float] = {
-    "blobs": 1.0,
-    "varied": 1.0,
-    "anisotropic": 1.0,
-    "imbalanced": 1.0,
-    "moons": 0.05,
-    "circles": 0.05,
-}
-
-#: What the ``noise`` knob means for each dataset, for labelling it in the UI.
-NOISE_LABEL: dict[str, str] = {
-    "blobs": "cluster std",
-    "varied": "std scale",
-    "anisotropic": "cluster std",
-    "imbalanced": "cluster std",
-    "moons": "noise",
-    "circles": "noise",
-}
-
-#: The lecture's sample counts: 1500 everywhere except the 500 + 100 + 10 imbalanced set.
-DEFAULT_N_SAMPLES: dict[str, int] = {
-    "blobs": 1500,
-    "varied": 1500,
-    "anisotropic": 1500,
-    "imbalanced": 610,
-    "moons": 1500,
-    "circles": 1500,
-}
-
-#: Number of generating classes, which is the K the lecture fits.
-TRUE_COMPONENTS: dict[str, int] = {
-    "blobs": 3,
-    "varied": 3,
-    "anisotropic": 3,
-    "imbalanced": 3,
-    "moons": 2,
-    "circles": 2,
-}
 
 #: scikit-learn's default ``center_box`` for ``make_blobs``.
 CENTER_BOX: tuple[float, float] = (-10.0, 10.0)
@@ -111,6 +61,49 @@ CIRCLES_FACTOR: float = 0.5
 #: Upper bound on ``n_samples`` (1e7 points × 2 × 8 bytes = 160 MB, plus temporaries).
 MAX_N_SAMPLES: int = 10_000_000
 
+#: A dataset's generator: ``(rng, n_samples, noise) -> (X, y)``, with ``n_samples`` and ``noise``
+#: already validated; ``X`` has shape (n_samples, 2), ``y`` the classes ``0 .. n_clusters - 1``.
+DatasetGenerator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """Everything the app knows about one of the lecture's generated datasets.
+
+    Parameters
+    ----------
+    name : str
+        The key in :data:`DATASETS`, the ``--dataset`` value and the name saved in settings.
+    title : str
+        How menus and captions show the dataset.
+    noise_label : str
+        What the dataset's ``noise`` knob means (``"cluster std"``, ``"noise"``, ...), for
+        labelling it in the UI and in error messages.
+    default_n_samples : int
+        The lecture's number of points.
+    default_noise : float
+        The lecture's value of the ``noise`` knob.
+    n_clusters : int
+        The true number of clusters (generating classes), the K the lecture fits.
+    min_samples : int
+        The smallest ``n_samples`` :func:`generate` accepts: 1, or one point per class
+        where the class sizes are fixed ratios ("imbalanced").
+    description : str
+        One sentence on what the dataset shows about fitting a Gaussian mixture.
+    generator : DatasetGenerator
+        Draws the points; called by :func:`generate` after validation.
+    """
+
+    name: str
+    title: str
+    noise_label: str
+    default_n_samples: int
+    default_noise: float
+    n_clusters: int
+    min_samples: int
+    description: str
+    generator: DatasetGenerator = field(repr=False, compare=False)
+
 
 @dataclass(frozen=True)
 class DatasetSpec:
@@ -119,12 +112,13 @@ class DatasetSpec:
     Parameters
     ----------
     name : str
-        One of :data:`DATASET_NAMES`.
+        A key of :data:`DATASETS`.
     n_samples : int
-        Number of points, 1 to :data:`MAX_N_SAMPLES` ("imbalanced" needs at least 3).
+        Number of points, the dataset's :attr:`DatasetInfo.min_samples` (1, or 3 for
+        "imbalanced") to :data:`MAX_N_SAMPLES`.
     noise : float or None
-        The dataset's noise knob (see :data:`NOISE_LABEL`); ``None`` means the lecture's
-        default from :data:`DEFAULT_NOISE`.
+        The dataset's noise knob (see :attr:`DatasetInfo.noise_label`); ``None`` means the
+        lecture's :attr:`DatasetInfo.default_noise`.
     seed : int
         Non-negative seed of the random generator. Same spec, same arrays.
     """
@@ -138,24 +132,25 @@ class DatasetSpec:
 def _validate(spec: DatasetSpec) -> tuple[str, int, float, int]:
     """Check a spec and return ``(name, n_samples, noise, seed)`` with defaults resolved."""
     name = spec.name
-    if not isinstance(name, str) or name not in DATASET_NAMES:
-        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASET_NAMES)}")
+    if not isinstance(name, str) or name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; choose one of: {', '.join(DATASETS)}")
+    info = DATASETS[name]
     n = spec.n_samples
     # bool is an int subclass; True as a sample count is a bug, not a request for one point.
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
         raise ValueError(f"n_samples must be an integer; got {n!r}")
     n = int(n)
-    min_n = len(IMBALANCED_RATIO) if name == "imbalanced" else 1
+    min_n = info.min_samples
     if not min_n <= n <= MAX_N_SAMPLES:
         raise ValueError(
             f"n_samples for {name!r} must be between {min_n} and {MAX_N_SAMPLES:,}; got {n}"
         )
-    noise = DEFAULT_NOISE[name] if spec.noise is None else spec.noise
+    noise = info.default_noise if spec.noise is None else spec.noise
     if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
-        raise ValueError(f"noise ({NOISE_LABEL[name]}) must be a number; got {noise!r}")
+        raise ValueError(f"noise ({info.noise_label}) must be a number; got {noise!r}")
     noise = float(noise)
     if not (math.isfinite(noise) and noise >= 0.0):
-        raise ValueError(f"noise ({NOISE_LABEL[name]}) must be a finite number >= 0; got {noise!r}")
+        raise ValueError(f"noise ({info.noise_label}) must be a finite number >= 0; got {noise!r}")
     seed = spec.seed
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
@@ -305,6 +300,121 @@ def _circles(
     return X, y
 
 
+_N_BLOBS = 3  # the lecture's make_blobs(centers=3)
+
+
+def _make_blobs(
+    rng: np.random.Generator, n_samples: int, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The "blobs" generator: three equal classes, isotropic, standard deviation ``noise``."""
+    return _blobs(rng, _balanced_counts(n_samples, _N_BLOBS), np.full(_N_BLOBS, noise))
+
+
+def _make_varied(
+    rng: np.random.Generator, n_samples: int, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The "varied" generator: three equal classes, standard deviations ``noise`` × VARIED_STDS."""
+    stds = noise * np.asarray(VARIED_STDS, dtype=np.float64)
+    return _blobs(rng, _balanced_counts(n_samples, len(VARIED_STDS)), stds)
+
+
+def _make_anisotropic(
+    rng: np.random.Generator, n_samples: int, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The "anisotropic" generator: "blobs" (same draws) times :data:`ANISOTROPIC_TRANSFORM`."""
+    X, y = _make_blobs(rng, n_samples, noise)
+    return X @ ANISOTROPIC_TRANSFORM, y
+
+
+def _make_imbalanced(
+    rng: np.random.Generator, n_samples: int, noise: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The "imbalanced" generator: three classes in the ratio IMBALANCED_RATIO, std ``noise``."""
+    counts = _imbalanced_counts(n_samples)
+    return _blobs(rng, counts, np.full(len(counts), noise))
+
+
+#: The lecture's six generated datasets, in the lecture's order (menus and ``--dataset``
+#: choices follow it). The single source of every per-dataset fact.
+DATASETS: dict[str, DatasetInfo] = {
+    info.name: info
+    for info in (
+        DatasetInfo(
+            name="blobs",
+            title="Blobs (3 centres)",
+            noise_label="cluster std",
+            default_n_samples=1500,
+            default_noise=1.0,
+            n_clusters=3,
+            min_samples=1,
+            description="three round clusters of equal size and spread: the case a Gaussian "
+            "mixture models exactly, so EM recovers them from almost any start",
+            generator=_make_blobs,
+        ),
+        DatasetInfo(
+            name="varied",
+            title="Varied blobs (std 1, 2.5, 0.5)",
+            noise_label="std scale",
+            default_n_samples=1500,
+            default_noise=1.0,
+            n_clusters=3,
+            min_samples=1,
+            description="three round clusters of very different spread: each component must "
+            "learn its own variance, and the wide one claims points near the tight ones",
+            generator=_make_varied,
+        ),
+        DatasetInfo(
+            name="anisotropic",
+            title="Anisotropic blobs",
+            noise_label="cluster std",
+            default_n_samples=1500,
+            default_noise=1.0,
+            n_clusters=3,
+            min_samples=1,
+            description="the blobs sheared into tilted, elongated ellipses: only full "
+            "covariances fit them, spherical or diagonal ones cut across the clusters",
+            generator=_make_anisotropic,
+        ),
+        DatasetInfo(
+            name="imbalanced",
+            title="Imbalanced blobs (500/100/10)",
+            noise_label="cluster std",
+            default_n_samples=610,
+            default_noise=1.0,
+            n_clusters=3,
+            min_samples=len(IMBALANCED_RATIO),
+            description="three blobs of 500, 100 and 10 points: the mixing weights must become "
+            "very unequal, and the tiny cluster is easily swallowed by a neighbour",
+            generator=_make_imbalanced,
+        ),
+        DatasetInfo(
+            name="moons",
+            title="Moons",
+            noise_label="noise",
+            default_n_samples=1500,
+            default_noise=0.05,
+            n_clusters=2,
+            min_samples=1,
+            description="two interleaved half circles: a Gaussian mixture needs many "
+            "components to follow them",
+            generator=_moons,
+        ),
+        DatasetInfo(
+            name="circles",
+            title="Circles",
+            noise_label="noise",
+            default_n_samples=1500,
+            default_noise=0.05,
+            n_clusters=2,
+            min_samples=1,
+            description="two concentric rings: no Gaussian has a hole, so a mixture can only "
+            "tile each ring with many small components",
+            generator=_circles,
+        ),
+    )
+}
+
+
 def generate(spec: DatasetSpec) -> tuple[np.ndarray, np.ndarray]:
     """Generate the dataset described by ``spec``.
 
@@ -317,7 +427,7 @@ def generate(spec: DatasetSpec) -> tuple[np.ndarray, np.ndarray]:
     X : ndarray of shape (n_samples, 2), float64
         The points, in random order.
     y : ndarray of shape (n_samples,), int64
-        The generating class of each point, in ``0 .. TRUE_COMPONENTS[name] - 1``.
+        The generating class of each point, in ``0 .. DATASETS[name].n_clusters - 1``.
 
     Raises
     ------
@@ -326,24 +436,7 @@ def generate(spec: DatasetSpec) -> tuple[np.ndarray, np.ndarray]:
         finite, or ``seed`` is not a non-negative integer.
     """
     name, n, noise, seed = _validate(spec)
-    rng = np.random.default_rng(seed)
-    if name == "moons":
-        X, y = _moons(rng, n, noise)
-    elif name == "circles":
-        X, y = _circles(rng, n, noise)
-    else:
-        n_classes = TRUE_COMPONENTS[name]
-        if name == "imbalanced":
-            counts = _imbalanced_counts(n)
-        else:
-            counts = _balanced_counts(n, n_classes)
-        if name == "varied":
-            stds = noise * np.asarray(VARIED_STDS, dtype=np.float64)
-        else:
-            stds = np.full(n_classes, noise)
-        X, y = _blobs(rng, counts, stds)
-        if name == "anisotropic":
-            X = X @ ANISOTROPIC_TRANSFORM
+    X, y = DATASETS[name].generator(np.random.default_rng(seed), n, noise)
     return np.ascontiguousarray(X, dtype=np.float64), y.astype(np.int64, copy=False)
 
 
@@ -355,11 +448,11 @@ def make_dataset(
     Parameters
     ----------
     name : str
-        One of :data:`DATASET_NAMES`.
+        A key of :data:`DATASETS`.
     n_samples : int or None
-        ``None`` means the lecture's size, :data:`DEFAULT_N_SAMPLES` ``[name]``.
+        ``None`` means the lecture's size, ``DATASETS[name].default_n_samples``.
     noise : float or None
-        ``None`` means :data:`DEFAULT_NOISE` ``[name]``.
+        ``None`` means ``DATASETS[name].default_noise``.
     seed : int
 
     Returns
@@ -368,8 +461,8 @@ def make_dataset(
     y : ndarray of shape (n_samples,), int64
     """
     if n_samples is None:
-        if name not in DEFAULT_N_SAMPLES:
+        if name not in DATASETS:
             # Let _validate produce the one, consistent message for unknown names.
             return generate(DatasetSpec(name=name, noise=noise, seed=seed))
-        n_samples = DEFAULT_N_SAMPLES[name]
+        n_samples = DATASETS[name].default_n_samples
     return generate(DatasetSpec(name=name, n_samples=n_samples, noise=noise, seed=seed))

@@ -16,7 +16,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
-from gmmviz.core.datasets import DEFAULT_N_SAMPLES, DEFAULT_NOISE, DatasetSpec
+from gmmviz.core.datasets import DATASETS, DatasetSpec
 from gmmviz.qt import _platform
 from gmmviz.qt.main_window import APP_NAME, MainWindow
 
@@ -119,8 +119,8 @@ def apply_options(window: MainWindow, args: argparse.Namespace) -> DatasetSpec:
     state = window.state
     spec = state.dataset
     if args.dataset:
-        name = args.dataset
-        spec = DatasetSpec(name, DEFAULT_N_SAMPLES[name], DEFAULT_NOISE[name], spec.seed)
+        info = DATASETS[args.dataset]
+        spec = DatasetSpec(info.name, info.default_n_samples, info.default_noise, spec.seed)
     if args.n_samples is not None:
         spec = replace(spec, n_samples=args.n_samples)
     if args.noise is not None:

@@ -29,9 +29,9 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from gmmviz.app.runs import em_run, generate_source, load_source
-from gmmviz.app.settings import DATASET_TITLES, ModelSettings
+from gmmviz.app.settings import ModelSettings
 from gmmviz.app.state import AppState, DataSource, Run, RunStatus, Selection, ViewSettings
-from gmmviz.core.datasets import DatasetSpec
+from gmmviz.core.datasets import DATASETS, DatasetSpec
 from gmmviz.core.projection import Projection
 from gmmviz.qt import dialogs
 from gmmviz.qt.exporter import Exporter
@@ -150,7 +150,7 @@ class Presenter(QObject):
             self.state.set_dataset(spec)
         spec = self.state.dataset
         self.runner.pause()
-        title = DATASET_TITLES.get(spec.name, spec.name)
+        title = getattr(DATASETS.get(spec.name), "title", spec.name)  # unknown: reported later
         self.status(f"Generating {title}: {spec.n_samples:,} points…")
         self._data_what = f"generate {spec.name}"
         self.tasks.submit("data", partial(self._data_job, partial(generate_source, spec), play))

@@ -13,7 +13,7 @@ from gmmviz.app.settings import (
     dataset_spec_from_dict,
     dataset_spec_to_dict,
 )
-from gmmviz.core.datasets import DatasetSpec
+from gmmviz.core.datasets import DATASETS, DatasetSpec
 
 
 def test_every_bound_is_ordered_typed_and_explained():
@@ -103,3 +103,11 @@ def test_dataset_specs_round_trip_and_are_clamped():
     assert dataset_spec_from_dict({"name": "spiral"}).name == "blobs"
     assert dataset_spec_from_dict({"name": "blobs", "noise": "nan"}) == DatasetSpec("blobs", 1500)
     assert dataset_spec_from_dict({"n_samples": "many"}) == DatasetSpec("blobs", 1500)
+
+
+@pytest.mark.parametrize("info", DATASETS.values(), ids=list(DATASETS))
+def test_every_datasets_defaults_are_within_the_bounds(info):
+    """The window and the command line must accept the lecture's own settings."""
+    assert BOUNDS["n_samples"].check(info.default_n_samples, "n_samples") == info.default_n_samples
+    assert BOUNDS["noise"].check(info.default_noise, "noise") == info.default_noise
+    assert BOUNDS["n_samples"].low >= info.min_samples

@@ -18,13 +18,9 @@ from sklearn import datasets as skd
 from gmmviz.core.datasets import (
     ANISOTROPIC_TRANSFORM,
     CENTER_BOX,
-    DATASET_NAMES,
-    DEFAULT_N_SAMPLES,
-    DEFAULT_NOISE,
+    DATASETS,
     IMBALANCED_RATIO,
     MAX_N_SAMPLES,
-    NOISE_LABEL,
-    TRUE_COMPONENTS,
     VARIED_STDS,
     DatasetSpec,
     generate,
@@ -38,7 +34,7 @@ def class_centres(name: str, seed: int, n_samples: int = 30) -> np.ndarray:
     """Centres of a blob-family dataset: with noise 0 every point of class k is centre k."""
     X, y = generate(DatasetSpec(name, n_samples, noise=0.0, seed=seed))
     centres = []
-    for k in range(TRUE_COMPONENTS[name]):
+    for k in range(DATASETS[name].n_clusters):
         rows = np.unique(X[y == k], axis=0)
         assert rows.shape[0] == 1, "noise 0 must put every point of a class on its centre"
         centres.append(rows[0])
@@ -48,36 +44,66 @@ def class_centres(name: str, seed: int, n_samples: int = 30) -> np.ndarray:
 # ------------------------------------------------------------------------------ constants
 
 
-def test_tables_cover_every_dataset() -> None:
-    assert DATASET_NAMES == ("blobs", "varied", "anisotropic", "imbalanced", "moons", "circles")
-    for table in (DEFAULT_NOISE, NOISE_LABEL, DEFAULT_N_SAMPLES, TRUE_COMPONENTS):
-        assert tuple(table) == DATASET_NAMES
-    assert DEFAULT_NOISE == {
-        "blobs": 1.0,
-        "varied": 1.0,
-        "anisotropic": 1.0,
-        "imbalanced": 1.0,
-        "moons": 0.05,
-        "circles": 0.05,
-    }
-    assert DEFAULT_N_SAMPLES == {
-        "blobs": 1500,
-        "varied": 1500,
-        "anisotropic": 1500,
-        "imbalanced": 610,
-        "moons": 1500,
-        "circles": 1500,
-    }
-    assert TRUE_COMPONENTS == {
-        "blobs": 3,
-        "varied": 3,
-        "anisotropic": 3,
-        "imbalanced": 3,
-        "moons": 2,
-        "circles": 2,
-    }
-    assert all(isinstance(v, str) and v for v in NOISE_LABEL.values())
+LECTURE = {
+    # name: (default_n_samples, default_noise, n_clusters, min_samples)
+    "blobs": (1500, 1.0, 3, 1),
+    "varied": (1500, 1.0, 3, 1),
+    "anisotropic": (1500, 1.0, 3, 1),
+    "imbalanced": (610, 1.0, 3, 3),
+    "moons": (1500, 0.05, 2, 1),
+    "circles": (1500, 0.05, 2, 1),
+}
+
+
+def test_registry_is_the_lectures_six_in_order() -> None:
+    assert tuple(DATASETS) == tuple(LECTURE)
+    for key, info in DATASETS.items():
+        assert info.name == key
+        assert (
+            info.default_n_samples,
+            info.default_noise,
+            info.n_clusters,
+            info.min_samples,
+        ) == LECTURE[key]
     np.testing.assert_array_equal(ANISOTROPIC_TRANSFORM, LECTURE_MATRIX)
+
+
+def test_registry_texts() -> None:
+    titles = [info.title for info in DATASETS.values()]
+    assert len(set(titles)) == len(titles)
+    for info in DATASETS.values():
+        for text in (info.title, info.noise_label, info.description):
+            assert isinstance(text, str) and text == text.strip() and text
+        # One sentence: no full stop inside, none needed at the end.
+        assert ". " not in info.description and "\n" not in info.description
+
+
+def test_dataset_info_is_frozen() -> None:
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        DATASETS["blobs"].default_noise = 2.0  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_generator_makes_n_clusters_labels_at_its_default_size(name: str) -> None:
+    info = DATASETS[name]
+    X, y = info.generator(np.random.default_rng(0), info.default_n_samples, info.default_noise)
+    assert X.shape == (info.default_n_samples, 2)
+    np.testing.assert_array_equal(np.unique(y), np.arange(info.n_clusters))
+
+
+@pytest.mark.parametrize("name", list(DATASETS))
+def test_default_noise_and_min_samples_are_accepted(name: str) -> None:
+    info = DATASETS[name]
+    X, y = generate(DatasetSpec(name, info.default_n_samples, info.default_noise, 1))
+    assert X.shape == (info.default_n_samples, 2)
+    X, y = generate(DatasetSpec(name, info.min_samples, info.default_noise, 1))
+    assert X.shape == (info.min_samples, 2)
+    if info.min_samples >= info.n_clusters:
+        # "imbalanced" keeps every class, even its rarest, at its minimum size.
+        assert len(np.unique(y)) == info.n_clusters
+    if info.min_samples > 1:
+        with pytest.raises(ValueError, match=f"between {info.min_samples} and"):
+            generate(DatasetSpec(name, info.min_samples - 1))
 
 
 def test_spec_defaults_and_frozen() -> None:
@@ -90,33 +116,33 @@ def test_spec_defaults_and_frozen() -> None:
 # ------------------------------------------------------------------------------ shapes
 
 
-@pytest.mark.parametrize("name", DATASET_NAMES)
+@pytest.mark.parametrize("name", list(DATASETS))
 def test_shapes_dtypes_labels_at_lecture_defaults(name: str) -> None:
     X, y = make_dataset(name)
-    n = DEFAULT_N_SAMPLES[name]
+    n = DATASETS[name].default_n_samples
     assert X.shape == (n, 2) and X.dtype == np.float64 and X.flags.c_contiguous
     assert y.shape == (n,) and y.dtype == np.int64
-    assert set(np.unique(y)) == set(range(TRUE_COMPONENTS[name]))
+    assert set(np.unique(y)) == set(range(DATASETS[name].n_clusters))
     assert np.all(np.isfinite(X))
 
 
-@pytest.mark.parametrize("name", DATASET_NAMES)
+@pytest.mark.parametrize("name", list(DATASETS))
 def test_noise_none_means_the_lecture_default(name: str) -> None:
     a = generate(DatasetSpec(name, 200, None, 5))
-    b = generate(DatasetSpec(name, 200, DEFAULT_NOISE[name], 5))
+    b = generate(DatasetSpec(name, 200, DATASETS[name].default_noise, 5))
     np.testing.assert_array_equal(a[0], b[0])
     np.testing.assert_array_equal(a[1], b[1])
 
 
 def test_make_dataset_is_generate() -> None:
-    for name in DATASET_NAMES:
+    for name in DATASETS:
         a = make_dataset(name, 123, 0.3, 9)
         b = generate(DatasetSpec(name, 123, 0.3, 9))
         np.testing.assert_array_equal(a[0], b[0])
         np.testing.assert_array_equal(a[1], b[1])
 
 
-@pytest.mark.parametrize("name", DATASET_NAMES)
+@pytest.mark.parametrize("name", list(DATASETS))
 def test_same_spec_same_arrays_other_seed_other_data(name: str) -> None:
     X1, y1 = generate(DatasetSpec(name, 500, seed=11))
     X2, y2 = generate(DatasetSpec(name, 500, seed=11))
@@ -136,7 +162,7 @@ def test_returned_arrays_are_independent() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
-    name=st.sampled_from(DATASET_NAMES),
+    name=st.sampled_from(list(DATASETS)),
     n=st.integers(3, 3000),
     noise=st.floats(0.0, 5.0),
     seed=st.integers(0, 2**32 - 1),
@@ -146,28 +172,28 @@ def test_any_valid_spec(name: str, n: int, noise: float, seed: int) -> None:
     assert X.shape == (n, 2) and X.dtype == np.float64
     assert y.shape == (n,) and y.dtype == np.int64
     assert np.all(np.isfinite(X))
-    assert y.min() >= 0 and y.max() < TRUE_COMPONENTS[name]
+    assert y.min() >= 0 and y.max() < DATASETS[name].n_clusters
     # Every class present (n >= 3 >= number of classes).
-    assert len(np.unique(y)) == TRUE_COMPONENTS[name]
+    assert len(np.unique(y)) == DATASETS[name].n_clusters
     X2, y2 = generate(DatasetSpec(name, n, noise, seed))
     np.testing.assert_array_equal(X, X2)
     np.testing.assert_array_equal(y, y2)
 
 
-@pytest.mark.parametrize("name", [n for n in DATASET_NAMES if n != "imbalanced"])
+@pytest.mark.parametrize("name", [n for n, d in DATASETS.items() if d.min_samples == 1])
 @pytest.mark.parametrize("n", [1, 2])
 def test_tiny_sizes(name: str, n: int) -> None:
     X, y = generate(DatasetSpec(name, n))
     assert X.shape == (n, 2) and y.shape == (n,)
 
 
-@pytest.mark.parametrize("name", DATASET_NAMES)
+@pytest.mark.parametrize("name", list(DATASETS))
 def test_one_million_samples(name: str) -> None:
     X, y = generate(DatasetSpec(name, 1_000_000, seed=3))
     assert X.shape == (1_000_000, 2) and y.shape == (1_000_000,)
     assert np.all(np.isfinite(X))
     counts = np.bincount(y)
-    assert len(counts) == TRUE_COMPONENTS[name] and counts.min() >= 1
+    assert len(counts) == DATASETS[name].n_clusters and counts.min() >= 1
 
 
 # ------------------------------------------------------------------------------ blobs family
@@ -351,11 +377,11 @@ def test_curves_match_sklearn_distribution(name: str) -> None:
             assert stats.ks_2samp(X[y == k, j], X_sk[y_sk == k, j]).pvalue > 1e-3
 
 
-@pytest.mark.parametrize("name", DATASET_NAMES)
+@pytest.mark.parametrize("name", list(DATASETS))
 def test_points_are_shuffled(name: str) -> None:
     _, y = generate(DatasetSpec(name, 3000, seed=0))
     # Sorted labels would have C - 1 changes; a random order has about N(1 - Σp²).
-    assert np.count_nonzero(np.diff(y)) > 10 * TRUE_COMPONENTS[name]
+    assert np.count_nonzero(np.diff(y)) > 10 * DATASETS[name].n_clusters
 
 
 # ------------------------------------------------------------------------------ bad input

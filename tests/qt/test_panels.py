@@ -9,7 +9,7 @@ pytest.importorskip("PySide6")
 from PySide6.QtCore import Qt
 
 from gmmviz.app.settings import ModelSettings
-from gmmviz.core.datasets import DEFAULT_NOISE, DatasetSpec
+from gmmviz.core.datasets import DATASETS, DatasetSpec
 from gmmviz.qt.panels.dataset_panel import DatasetPanel
 from gmmviz.qt.panels.em_panel import SPEEDS, EMPanel
 from gmmviz.qt.panels.history_bar import HistoryBar
@@ -20,12 +20,17 @@ from gmmviz.qt.panels.view_bar import ViewBar
 def test_dataset_panel_starts_with_the_lectures_defaults(qtbot):
     panel = DatasetPanel()
     qtbot.addWidget(panel)
-    assert panel.spec() == DatasetSpec("blobs", 1500, DEFAULT_NOISE["blobs"], 0)
+    assert panel.spec() == DatasetSpec("blobs", 1500, DATASETS["blobs"].default_noise, 0)
     assert panel.noise_label.text() == "Cluster std"
     assert [panel.name.itemData(i) for i in range(panel.name.count())] == [
         "blobs", "varied", "anisotropic", "imbalanced", "moons", "circles",
     ]  # fmt: skip
     assert (panel.n_samples.minimum(), panel.n_samples.maximum()) == (10, 1_000_000)
+    # Titles and tooltips come from the registry.
+    for i, info in enumerate(DATASETS.values()):
+        assert panel.name.itemText(i) == info.title
+        tip = panel.name.itemData(i, Qt.ItemDataRole.ToolTipRole)
+        assert tip.lower() == info.description.lower()
 
 
 def test_choosing_a_generator_loads_its_noise_and_size(qtbot):

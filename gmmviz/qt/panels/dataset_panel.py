@@ -18,14 +18,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from gmmviz.app.settings import BOUNDS, DATASET_TITLES
-from gmmviz.core.datasets import (
-    DATASET_NAMES,
-    DEFAULT_N_SAMPLES,
-    DEFAULT_NOISE,
-    NOISE_LABEL,
-    DatasetSpec,
-)
+from gmmviz.app.settings import BOUNDS
+from gmmviz.core.datasets import DATASETS, DatasetInfo, DatasetSpec
+
+#: The lecture's sizes: a size among them follows the generator when it changes, any other
+#: (the person's own) stays.
+_LECTURE_SIZES = frozenset(info.default_n_samples for info in DATASETS.values())
 
 
 class ElidedLabel(QLabel):
@@ -66,8 +64,10 @@ class DatasetPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Dataset", parent)
         self.name = QComboBox()
-        for name in DATASET_NAMES:
-            self.name.addItem(DATASET_TITLES.get(name, name), name)
+        for info in DATASETS.values():
+            self.name.addItem(info.title, info.name)
+            tip = info.description[:1].upper() + info.description[1:]
+            self.name.setItemData(self.name.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.name.setToolTip("The lecture's six toy datasets")
         self.n_samples = QSpinBox()
         self.n_samples.setRange(BOUNDS["n_samples"].low, BOUNDS["n_samples"].high)
@@ -113,7 +113,7 @@ class DatasetPanel(QGroupBox):
         self.generate.clicked.connect(lambda: self.generateRequested.emit(self.spec()))
         self.open.clicked.connect(self.openRequested)
         self._silent = False
-        self.set_spec(DatasetSpec("blobs", DEFAULT_N_SAMPLES["blobs"]))
+        self.set_spec(DatasetSpec("blobs", DATASETS["blobs"].default_n_samples))
         for box in (self.n_samples, self.noise, self.seed):
             box.valueChanged.connect(self._edited)
 
@@ -123,19 +123,21 @@ class DatasetPanel(QGroupBox):
 
     def _on_name_changed(self) -> None:
         # A new generator starts from the lecture's noise and size for it.
-        name = self.current_name()
-        self.noise_label.setText(NOISE_LABEL[name].capitalize())
-        self.noise.setToolTip(
-            f"The generator's {NOISE_LABEL[name]} (lecture: {DEFAULT_NOISE[name]})"
-        )
+        info = DATASETS[self.current_name()]
+        self._show_noise_knob(info)
         self._silent = True
         try:
-            self.noise.setValue(DEFAULT_NOISE[name])
-            if self.n_samples.value() in DEFAULT_N_SAMPLES.values():
-                self.n_samples.setValue(DEFAULT_N_SAMPLES[name])
+            self.noise.setValue(info.default_noise)
+            if self.n_samples.value() in _LECTURE_SIZES:
+                self.n_samples.setValue(info.default_n_samples)
         finally:
             self._silent = False
         self._edited()
+
+    def _show_noise_knob(self, info: DatasetInfo) -> None:
+        """Label the noise box with what the knob means for this generator."""
+        self.noise_label.setText(info.noise_label.capitalize())
+        self.noise.setToolTip(f"The generator's {info.noise_label} (lecture: {info.default_noise})")
 
     def current_name(self) -> str:
         return self.name.currentData()
@@ -156,13 +158,11 @@ class DatasetPanel(QGroupBox):
             self.name.blockSignals(True)
             self.name.setCurrentIndex(max(self.name.findData(spec.name), 0))
             self.name.blockSignals(False)
-            name = self.current_name()
-            self.noise_label.setText(NOISE_LABEL[name].capitalize())
-            self.noise.setToolTip(
-                f"The generator's {NOISE_LABEL[name]} (lecture: {DEFAULT_NOISE[name]})"
-            )
+            info = DATASETS[self.current_name()]
+            self._show_noise_knob(info)
             self.n_samples.setValue(int(spec.n_samples))
-            self.noise.setValue(DEFAULT_NOISE[name] if spec.noise is None else float(spec.noise))
+            noise = info.default_noise if spec.noise is None else float(spec.noise)
+            self.noise.setValue(noise)
             self.seed.setValue(int(spec.seed))
         finally:
             self._silent = False
