@@ -404,3 +404,20 @@ def test_background_threads_yield_to_the_gui_thread():
     finally:
         done.set()
         thread.join()
+
+
+def test_two_runners_live_side_by_side(qtbot):
+    """The animation and, say, a model-selection sweep: each its own thread and pacing."""
+    first, second = SnapshotRunner(name="first"), SnapshotRunner(name="second")
+    try:
+        a, b = Recorder(first), Recorder(second)
+        with qtbot.waitSignal(first.runFinished, timeout=10000):
+            first.start(counting(50, tag="a"), play=True)
+            second.start(counting(1_000_000, delay=0.001, tag="b"), play=True)
+        assert a.steps() == [("a", i) for i in range(50)]
+        qtbot.waitUntil(lambda: len(b.steps()) > 3, timeout=5000)
+        assert second.is_live and second.is_playing  # untouched by the other's end
+        assert all(s[0] == "b" for s in b.steps())
+    finally:
+        first.shutdown()
+        second.shutdown()
