@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 
 from gmmviz.app.settings import ModelSettings
-from gmmviz.app.state import DataSource
+from gmmviz.app.state import DataSource, Samples
 from gmmviz.core import initialise, iter_em
 from gmmviz.core.datasets import DATASETS, DatasetSpec, generate
 from gmmviz.core.em import EMStep
+from gmmviz.core.sampling import sample
 
 
 def em_run(X: np.ndarray, settings: ModelSettings) -> Iterator[EMStep]:
@@ -33,6 +34,13 @@ def em_run(X: np.ndarray, settings: ModelSettings) -> Iterator[EMStep]:
     yield from iter_em(
         X, initial, tol=settings.tol, reg_covar=settings.reg_covar, max_iter=settings.max_iter
     )
+
+
+def draw_samples(step: EMStep, n: int, seed: int) -> Samples:
+    """``n`` points from a snapshot's mixture (seeded: the same seed, the same points, the
+    same as scikit-learn's ``sample`` with that ``random_state``)."""
+    X, components = sample(step.params, int(n), np.random.RandomState(int(seed)))
+    return Samples(X, components, int(step.iteration), int(seed))
 
 
 def generate_source(spec: DatasetSpec) -> DataSource:

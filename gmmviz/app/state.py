@@ -77,6 +77,10 @@ class ViewSettings:
     component : int
         The component of the ``"member"`` colouring (0-based).
     show_ellipses, show_legend : bool
+    show_density : bool
+        The fitted log-density as a heat map with contours.
+    show_samples : bool
+        The points drawn from the fitted mixture (when there are some).
     axes : tuple of 2 ints
         The two features the canvas shows.
     """
@@ -85,6 +89,8 @@ class ViewSettings:
     component: int = 0
     show_ellipses: bool = True
     show_legend: bool = True
+    show_density: bool = False
+    show_samples: bool = True
     axes: tuple[int, int] = (0, 1)
 
     def validated(self) -> ViewSettings:
@@ -154,6 +160,26 @@ class Run:
         return it, ll
 
 
+@dataclass(frozen=True, eq=False)
+class Samples:
+    """Points drawn from a fitted mixture.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, d)
+    components : ndarray of shape (n,)
+        The component each point was drawn from (0-based).
+    iteration : int
+        The snapshot they were drawn from.
+    seed : int
+    """
+
+    X: np.ndarray
+    components: np.ndarray
+    iteration: int
+    seed: int
+
+
 @dataclass(frozen=True)
 class Selection:
     """Which snapshot is shown: the latest (``following``) or a fixed index."""
@@ -175,6 +201,8 @@ class AppState:
     runStarted(Run), snapshotsAdded(Run, int), runEnded(Run)
         The current run began, grew by n snapshots, finished or failed.
     selectionChanged(Selection)
+    samplesChanged(Samples or None)
+        Points were drawn from the model (or dropped with the model they came from).
     """
 
     datasetChanged = Signal(object)
@@ -186,6 +214,7 @@ class AppState:
     snapshotsAdded = Signal(object, int)
     runEnded = Signal(object)
     selectionChanged = Signal(object)
+    samplesChanged = Signal(object)
 
     def __init__(self) -> None:
         self.dataset = DatasetSpec()
@@ -195,6 +224,7 @@ class AppState:
         self.data: DataSource | None = None
         self.run: Run | None = None
         self.selection = Selection()
+        self.samples: Samples | None = None
 
     # ------------------------------------------------------------------ settings
 
@@ -233,12 +263,19 @@ class AppState:
         self.data = source
         self.run = None
         self.selection = Selection()
+        self.set_samples(None)
         if source.n_features <= max(self.view.axes):
             self.view = replace(self.view, axes=(0, 1))
         self.dataChanged.emit(source)
         self.selectionChanged.emit(self.selection)
 
+    def set_samples(self, samples: Samples | None) -> None:
+        if samples is not self.samples:
+            self.samples = samples
+            self.samplesChanged.emit(samples)
+
     def start_run(self, run_id: int, settings: ModelSettings) -> Run:
+        self.set_samples(None)  # they belong to the previous model
         self.run = Run(run_id, settings)
         self.selection = Selection()
         self.runStarted.emit(self.run)
@@ -340,6 +377,8 @@ class AppState:
                 "component": self.view.component,
                 "show_ellipses": self.view.show_ellipses,
                 "show_legend": self.view.show_legend,
+                "show_density": self.view.show_density,
+                "show_samples": self.view.show_samples,
                 "axes": list(self.view.axes),
             },
             "speed": self.speed,
@@ -363,6 +402,8 @@ class AppState:
                     component=int(view.get("component", 0)),
                     show_ellipses=bool(view.get("show_ellipses", True)),
                     show_legend=bool(view.get("show_legend", True)),
+                    show_density=bool(view.get("show_density", False)),
+                    show_samples=bool(view.get("show_samples", True)),
                     axes=axes if len(axes) == 2 else (0, 1),
                 )
             except (TypeError, ValueError):

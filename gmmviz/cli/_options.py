@@ -155,6 +155,18 @@ QUIET = Option(
         "help": "do not print the per-iteration lines (the summary is still printed)",
     },
 )
+PRESET = Option(
+    ("--preset",),
+    {
+        "metavar": "NAME",
+        "help": "load one of the lecture's experiments and run it (see --list-presets); "
+        "other options override its settings",
+    },
+)
+LIST_PRESETS = Option(
+    ("--list-presets",),
+    {"action": "store_true", "help": "list the lecture's experiments and exit"},
+)
 PLAY = Option(("--play",), {"action": "store_true", "help": "animate EM at full speed right away"})
 SCREENSHOT = Option(
     ("--screenshot",), {"metavar": "PNG", "help": "when the run ends, save the window as PNG"}

@@ -41,6 +41,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     model = parser.add_argument_group("model")
     for option in (opt.N_COMPONENTS, opt.COVARIANCE_TYPE, opt.INIT, opt.TOL, opt.MAX_ITER):
         option.add_to(model)
+    lecture = parser.add_argument_group("the lecture's experiments")
+    for option in (opt.PRESET, opt.LIST_PRESETS):
+        option.add_to(lecture)
     script = parser.add_argument_group("scripted run")
     for option in (opt.PLAY, opt.SCREENSHOT, opt.EXPORT_MODEL, opt.QUIT):
         option.add_to(script)
@@ -94,6 +97,19 @@ def launch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     Usage errors exit with status 2 through ``parser.error``. Without a display, a scripted
     run switches to the offscreen platform; anything else prints one line and returns 2.
     """
+    if args.list_presets:
+        from gmmviz.app.presets import PRESETS
+
+        for p in PRESETS.values():
+            print(f"{p.name:<26} {p.title}\n{'':<26} {p.cell}\n{'':<26} {p.hint}")
+        return 0
+    if args.preset is not None:
+        from gmmviz.app.presets import PRESETS
+
+        if args.preset not in PRESETS:
+            parser.error(f"unknown preset {args.preset!r}; choose one of {', '.join(PRESETS)}")
+        if args.data_file:
+            parser.error("give a DATA_FILE or --preset, not both")
     if args.data_file and args.dataset:
         parser.error("give a DATA_FILE or --dataset, not both")
     if args.data_file and not os.path.exists(args.data_file):

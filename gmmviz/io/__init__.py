@@ -15,6 +15,7 @@ from gmmviz.io._data import (
     LABEL_COLUMN_NAMES,
     load_data,
     save_labelled_data_csv,
+    save_samples_csv,
 )
 from gmmviz.io._model import (
     FORMAT_NAME,
@@ -35,5 +36,6 @@ __all__ = [
     "load_model",
     "save_labelled_data_csv",
     "save_model",
+    "save_samples_csv",
     "to_sklearn",
 ]

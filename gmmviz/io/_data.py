@@ -43,7 +43,9 @@ __all__ = [
 DATA_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".npy", ".npz")
 #: Header names (case-insensitive) that mark the column of true labels in a text data file.
 #: ``y`` counts only when no column is named ``x`` (then ``x, y`` are coordinates).
-LABEL_COLUMN_NAMES: tuple[str, ...] = ("label", "labels", "y", "target", "class", "true_label")
+LABEL_COLUMN_NAMES: tuple[str, ...] = (
+    "label", "labels", "y", "target", "class", "true_label", "component",
+)  # fmt: skip
 
 
 def _finite_rows_check(X: np.ndarray, where: Path, row_label: Callable[[int], str]) -> None:
@@ -430,3 +432,29 @@ def save_labelled_data_csv(
             columns += [list(map(str, lab[start:stop].tolist())) for _, lab in label_columns]
             columns += [list(map(repr, resp[start:stop, k].tolist())) for k in range(n_components)]
             fh.write("".join(",".join(row) + "\n" for row in zip(*columns, strict=True)))
+
+
+def save_samples_csv(path: PathLike, X: np.ndarray, components: np.ndarray) -> None:
+    """Write points drawn from a mixture, with the component each came from, as CSV.
+
+    Header ``x1,...,xd,component``; components are numbered from 1, as the window numbers
+    them. Floats are written with ``repr`` (exact round trip).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        Destination; replaced atomically.
+    X : array-like of shape (n, d)
+    components : array-like of shape (n,)
+        0-based component indices, as :func:`gmmviz.core.sample` returns them.
+    """
+    path = Path(path)
+    X = np.asarray(X, dtype=np.float64)
+    comp = np.asarray(components)
+    if X.ndim != 2 or comp.shape != (X.shape[0],):
+        raise ValueError(f"X must be (n, d) and components (n,); got {X.shape}, {comp.shape}")
+    header = [f"x{j + 1}" for j in range(X.shape[1])] + ["component"]
+    with atomic_writer(path, "w") as fh:
+        fh.write(",".join(header) + "\n")
+        for row, k in zip(X.tolist(), comp.tolist(), strict=True):
+            fh.write(",".join(map(repr, row)) + f",{int(k) + 1}\n")

@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QStyle, QToolBar
 
+from gmmviz.app.presets import PRESETS
 from gmmviz.app.state import COLOUR_MODES
 
 SP = QStyle.StandardPixmap
@@ -83,6 +84,9 @@ ACTIONS: tuple[ActionSpec, ...] = (
                tip="Save the canvas at twice its resolution", menu="File/Export canvas image"),
     ActionSpec("export_svg", "Canvas as SVG…", "exports.dialog:svg",
                tip="Save the canvas as an SVG drawing", menu="File/Export canvas image"),
+    ActionSpec("export_samples", "Export samples (CSV)…", "exports.dialog:samples",
+               tip="Save the points drawn from the model as CSV (x1..xd, component)",
+               menu="File"),
     ActionSpec("screenshot", "Screenshot…", "exports.dialog:window", ("Ctrl+Shift+S",),
                "Save the whole window as PNG", SP.SP_DesktopIcon, "File", True,
                help="Window screenshot"),
@@ -100,12 +104,24 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("latest", "Go to latest iteration", "presenter.follow_latest", ("End",),
                "Show the latest iteration again", None, "EM",
                help="Back to the latest iteration"),
+    ActionSpec("sample", "Sample 400 points from the model", "presenter.sample", ("S",),
+               "Draw 400 new points from the shown mixture (a density model generates data)",
+               None, "EM", help="Sample from the model"),
     ActionSpec("fit_view", "Fit view to data", "window.fit_view", ("F",),
                "Zoom to show all points", None, "View", help="Fit the view to the data"),
     ActionSpec("show_ellipses", "Show ellipses", "window.show_ellipses", tip="Show the "
                "1, 2 and 3 sigma ellipses", menu="View", checkable=True, toggled=True),
     ActionSpec("show_legend", "Show legend", "window.show_legend", tip="Show the legend",
                menu="View", checkable=True, toggled=True),
+    ActionSpec("show_density", "Show density", "window.show_density", ("D",),
+               "The fitted log-density as a heat map with contour lines", menu="View",
+               checkable=True, toggled=True, help="Show / hide the density"),
+    ActionSpec("show_samples", "Show sampled points", "window.show_samples",
+               tip="The points drawn from the model", menu="View", checkable=True,
+               toggled=True),
+    ActionSpec("start_page", "All experiments…", "window.show_start_page", ("Ctrl+L",),
+               "The lecture's experiments, one click each", None, "Lecture",
+               help="The lecture's experiments"),
     ActionSpec("shortcuts", "Keyboard shortcuts", "window.show_shortcuts", ("F1",),
                "List the keyboard shortcuts", None, "Help"),
     ActionSpec("about", "About gmmviz", "window.show_about", tip="What this is", menu="Help"),
@@ -113,7 +129,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
 
 #: Where the toolbar puts separators (after these actions).
 TOOLBAR_BREAKS = ("open", "reset")
-MENUS = ("File", "EM", "View", "Help")
+MENUS = ("File", "EM", "View", "Lecture", "Help")
 
 
 def _handler(spec: ActionSpec, targets: dict[str, object]) -> Callable[..., None]:
@@ -157,7 +173,10 @@ def build_colour_actions(window: QMainWindow, choose: Callable[[str], None]) -> 
     return out
 
 
-def build_menus(window: QMainWindow, actions: dict[str, QAction], colour_actions: dict) -> None:
+def build_menus(
+    window: QMainWindow, actions: dict[str, QAction], colour_actions: dict,
+    preset_actions: list[QAction],
+) -> None:  # fmt: skip
     bar = window.menuBar()
     menus: dict[str, QMenu] = {name: bar.addMenu(f"&{name}") for name in MENUS}
     for spec in ACTIONS:
@@ -167,7 +186,7 @@ def build_menus(window: QMainWindow, actions: dict[str, QAction], colour_actions
             if sub not in menus:
                 menus[sub] = menu.addMenu(sub)
             menu = menus[sub]
-        if spec.name in ("quit", "latest"):
+        if spec.name in ("quit", "latest", "screenshot"):
             menu.addSeparator()
         if spec.name == "export_model":
             menu.addSeparator()
@@ -176,6 +195,22 @@ def build_menus(window: QMainWindow, actions: dict[str, QAction], colour_actions
             colours = menus["View"].addMenu("Colour points by")
             for act in colour_actions.values():
                 colours.addAction(act)
+        if spec.name == "start_page":
+            menu.addSeparator()
+            for act in preset_actions:
+                menu.addAction(act)
+
+
+def build_preset_actions(window: QMainWindow, choose: Callable[[str], None]) -> list[QAction]:
+    """One action per lecture experiment (menu text: its title; tip: what to look for)."""
+    out = []
+    for p in PRESETS.values():
+        act = QAction(p.title, window)
+        act.setToolTip(p.hint)
+        act.setStatusTip(p.hint)
+        act.triggered.connect(lambda *_, name=p.name: choose(name))
+        out.append(act)
+    return out
 
 
 def build_toolbar(window: QMainWindow, actions: dict[str, QAction]) -> QToolBar:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from PySide6.QtCore import QObject, QTimer, QtMsgType, qInstallMessageHandler
 from PySide6.QtWidgets import QApplication
 
+from gmmviz.app.presets import preset as find_preset
 from gmmviz.core.datasets import DATASETS, DatasetSpec
 from gmmviz.qt import _platform
 from gmmviz.qt.main_window import APP_NAME, MainWindow
@@ -66,7 +67,12 @@ class ScriptedRun(QObject):
         self.done = False
         self.exit_code = 0
         presenter = window.presenter
-        if args.play:
+        self.wait_for_samples = bool(getattr(args, "preset", None)) and bool(
+            find_preset(args.preset).sample
+        )
+        if self.wait_for_samples:
+            window.state.samplesChanged.connect(lambda s: s is not None and self._finish_soon())
+        elif args.play or getattr(args, "preset", None):
             presenter.runEnded.connect(self._on_run_ended)
         else:
             presenter.frameShown.connect(self._on_first_frame)
@@ -117,6 +123,8 @@ class ScriptedRun(QObject):
 def apply_options(window: MainWindow, args: argparse.Namespace) -> DatasetSpec:
     """Put the command line's settings into the app state; returns the dataset to generate."""
     state = window.state
+    if getattr(args, "preset", None):
+        window.presenter.prepare_preset(args.preset)  # the options below override it
     spec = state.dataset
     if args.dataset:
         info = DATASETS[args.dataset]
@@ -138,7 +146,7 @@ def apply_options(window: MainWindow, args: argparse.Namespace) -> DatasetSpec:
         "seed": args.seed,
     }
     state.set_model(replace(settings, **{k: v for k, v in changes.items() if v is not None}))
-    if args.play:
+    if args.play or getattr(args, "preset", None):
         state.set_speed(None)  # --play animates at full speed
     return state.dataset
 
@@ -157,7 +165,10 @@ def run(args: argparse.Namespace) -> int:
     if args.data_file:
         window.presenter.open_data(args.data_file, play=args.play)
     else:
-        window.presenter.generate(spec, play=args.play)
+        window.presenter.generate(spec, play=args.play or bool(getattr(args, "preset", None)))
+    chose = args.data_file or args.dataset or getattr(args, "preset", None)
+    if window.first_start and not scripted and not chose:
+        window.show_start_page()  # a new user starts from the lecture's experiments
     status = app.exec()
     if script is not None and script.exit_code:
         return script.exit_code

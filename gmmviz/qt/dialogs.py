@@ -14,6 +14,7 @@ EXPORTS: dict[str, tuple[str, str, str, str]] = {
     "png": ("Export canvas image", "canvas.png", "PNG image (*.png)", ".png"),
     "svg": ("Export canvas image", "canvas.svg", "SVG drawing (*.svg)", ".svg"),
     "window": ("Save window screenshot", "gmmviz.png", "PNG image (*.png)", ".png"),
+    "samples": ("Export sampled points", "samples.csv", "CSV (*.csv)", ".csv"),
 }
 
 _LAST_DIR_KEY = "paths/last_dir"

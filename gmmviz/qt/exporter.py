@@ -13,6 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from gmmviz.app import exports
 from gmmviz.app.state import AppState
+from gmmviz.io import save_samples_csv
 from gmmviz.qt import dialogs, export
 from gmmviz.qt.tasks import TaskResult, TaskRunner
 
@@ -64,6 +65,16 @@ class Exporter(QObject):
         self.w.show_status(f"Writing {data.n_samples:,} labelled points to {path}…")
         return token
 
+    def samples(self, path: str | Path) -> Path:
+        """The points drawn from the model, as CSV (``x1..xd,component``, from 1)."""
+        samples = self.state.samples
+        if samples is None:
+            raise ValueError("no points drawn yet: use EM ▸ Sample points from the model")
+        path = Path(path)
+        save_samples_csv(path, samples.X, samples.components)
+        self.w.show_status(f"Exported {len(samples.X):,} sampled points to {path}.")
+        return path
+
     def canvas(self, path: str | Path, scale: float = 1.0) -> Path:
         """The canvas as PNG (at ``scale``) or SVG, by suffix."""
         path = Path(path)
@@ -91,6 +102,7 @@ class Exporter(QObject):
             "png": partial(self.canvas, scale=scale),
             "svg": self.canvas,
             "window": self.window,
+            "samples": self.samples,
         }[what]
         try:
             dialogs.check_folder(target)

@@ -24,6 +24,7 @@ from gmmviz.qt.panels.likelihood_plot import LikelihoodPlot
 from gmmviz.qt.panels.model_panel import ModelPanel
 from gmmviz.qt.panels.view_bar import ViewBar
 from gmmviz.qt.presenter import Presenter
+from gmmviz.qt.start_page import StartPage
 from gmmviz.qt.style import STYLE_SHEET
 
 APP_NAME = "gmmviz"
@@ -53,6 +54,8 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(STYLE_SHEET)
         self.store = settings if settings is not None else QSettings(APP_NAME, APP_NAME)
         self.remember = remember
+        #: No settings were saved yet: the app shows its start page.
+        self.first_start = not (remember and self.store.contains(_STATE_KEY))
         self.state = AppState()
         self._build_panels()
         self.presenter = Presenter(self, self.state)
@@ -61,7 +64,8 @@ class MainWindow(QMainWindow):
         self.colour_actions = actions.build_colour_actions(
             self, lambda mode: self.presenter.set_view(colour_by=mode)
         )
-        actions.build_menus(self, self.actions_by_name, self.colour_actions)
+        self.preset_actions = actions.build_preset_actions(self, self.presenter.load_preset)
+        actions.build_menus(self, self.actions_by_name, self.colour_actions, self.preset_actions)
         self.toolbar = actions.build_toolbar(self, self.actions_by_name)
         self.em_panel.set_actions({k: self.act(k) for k in ("step", "play", "run", "reset")})
         self.resize(1280, 820)
@@ -158,8 +162,9 @@ class MainWindow(QMainWindow):
         for name in ("step", "play", "reset"):
             self.act(name).setEnabled(has_data)
         self.act("run").setEnabled(has_data and (runner.is_live or failed))
-        for name in ("export_model", "export_data"):
+        for name in ("export_model", "export_data", "sample"):
             self.act(name).setEnabled(s.shown_step is not None)
+        self.act("export_samples").setEnabled(s.samples is not None)
 
     def set_playing(self, playing: bool) -> None:
         play = self.act("play")
@@ -171,8 +176,8 @@ class MainWindow(QMainWindow):
     def sync_view_actions(self, view: ViewSettings) -> None:
         for mode, act in self.colour_actions.items():
             act.setChecked(mode == view.colour_by)
-        self.act("show_ellipses").setChecked(view.show_ellipses)
-        self.act("show_legend").setChecked(view.show_legend)
+        for name in ("show_ellipses", "show_legend", "show_density", "show_samples"):
+            self.act(name).setChecked(getattr(view, name))
 
     def can_paint(self) -> bool:
         return self.canvas.isVisible() and self.isVisible() and not self.isMinimized()
@@ -187,6 +192,18 @@ class MainWindow(QMainWindow):
 
     def show_legend(self, on: bool) -> None:
         self.presenter.set_view(show_legend=on)
+
+    def show_density(self, on: bool) -> None:
+        self.presenter.set_view(show_density=on)
+
+    def show_samples(self, on: bool) -> None:
+        self.presenter.set_view(show_samples=on)
+
+    def show_start_page(self) -> StartPage:
+        page = StartPage(self, self.presenter.load_preset)
+        page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        page.open()
+        return page
 
     def show_shortcuts(self) -> None:
         dialogs.show_shortcuts(self, actions.shortcut_rows())

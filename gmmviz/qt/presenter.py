@@ -28,10 +28,21 @@ from typing import Any
 from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
-from gmmviz.app.runs import em_run, generate_source, load_source
+from gmmviz.app.presets import Preset, apply_preset
+from gmmviz.app.presets import preset as find_preset
+from gmmviz.app.runs import draw_samples, em_run, generate_source, load_source
 from gmmviz.app.settings import ModelSettings
-from gmmviz.app.state import AppState, DataSource, Run, RunStatus, Selection, ViewSettings
+from gmmviz.app.state import (
+    AppState,
+    DataSource,
+    Run,
+    RunStatus,
+    Samples,
+    Selection,
+    ViewSettings,
+)
 from gmmviz.core.datasets import DATASETS, DatasetSpec
+from gmmviz.core.diagnostics import coinciding_components
 from gmmviz.core.projection import Projection
 from gmmviz.qt import dialogs
 from gmmviz.qt.exporter import Exporter
@@ -79,6 +90,8 @@ class Presenter(QObject):
         self.exports = Exporter(window, state, self.tasks, self.error)
         self.quiet_errors = False  # scripted runs print errors instead of showing a dialog
         self._data_what = "load the data"
+        self._preset_sample = 0  # points to draw when the preset's run converges
+        self._projection: Projection | None = None
         self._pending: tuple[int, ModelSettings] | None = None  # a run before its 1st snapshot
         self._plot_timer = self._timer(PLOT_INTERVAL_MS, self._redraw_likelihood)
         self._connect()
@@ -101,6 +114,7 @@ class Presenter(QObject):
         s.snapshotsAdded.connect(self._on_state_snapshots)
         s.runEnded.connect(self._on_state_run_ended)
         s.selectionChanged.connect(self._on_state_selection)
+        s.samplesChanged.connect(self._on_state_samples)
         r.updated.connect(self._on_update)
         r.runFinished.connect(self._on_run_finished)
         r.runFailed.connect(self._on_run_failed)
@@ -178,6 +192,29 @@ class Presenter(QObject):
         self.state.set_data(source)
         if restart:
             self.reset(play=play)
+
+    def load_preset(self, name: str, play: bool = True) -> None:
+        """One of the lecture's experiments: its data, settings and view; EM runs at once
+        (and, for the density preset, points are drawn from the fit when it converges)."""
+        p = self.prepare_preset(name)
+        self.generate(p.dataset, play=play)
+        self.status(f"{p.title} — {p.hint}")
+
+    def prepare_preset(self, name: str) -> Preset:
+        """A preset's settings into the state (and its sampling, for when EM converges)."""
+        p = find_preset(name)
+        apply_preset(self.state, p)
+        self._preset_sample = p.sample
+        return p
+
+    def sample(self, n: int = 400, seed: int = 0) -> None:
+        """Draw ``n`` points from the shown model, in the background."""
+        step = self.state.shown_step
+        if step is None:
+            self.error("There is no model to sample from yet: generate data and run EM.")
+            return
+        self.tasks.submit("sample", partial(draw_samples, step, n, seed))
+        self.status(f"Drawing {n:,} points from the model of iteration {step.iteration}…")
 
     # ================================================================== use cases: EM
 
@@ -316,7 +353,7 @@ class Presenter(QObject):
             self.error(str(exc))
 
     def _on_widget_view_rect(self) -> None:
-        if not self.is_closed and not self.w.canvas.uses_markers and self.state.data is not None:
+        if not self.is_closed and self.w.canvas.wants_view_updates and self.state.data is not None:
             self.render.request()
 
     # ================================================================== model → view
@@ -334,6 +371,8 @@ class Presenter(QObject):
         w.sync_view_actions(view)
         w.canvas.set_colour_mode(view.colour_by, view.component)
         w.canvas.set_layers(ellipses=view.show_ellipses, legend=view.show_legend)
+        w.canvas.set_density_wanted(view.show_density)
+        w.canvas.samples.setVisible(view.show_samples)
         if self.state.data is not None:
             self.render.request()
 
@@ -344,7 +383,7 @@ class Presenter(QObject):
         use_markers = source.n_samples <= MARKER_LIMIT
         i, j = self.state.view.axes
         names = (source.feature_names[i], source.feature_names[j])
-        projection = Projection.features(source.n_features, i, j, names)
+        projection = self._projection = Projection.features(source.n_features, i, j, names)
         renderer = SceneRenderer(source.X, source.y_true, projection)
         self.render.set_renderer(renderer)
         w.canvas.set_points(renderer.view, use_markers, source.n_classes)
@@ -377,6 +416,15 @@ class Presenter(QObject):
         if run.status is RunStatus.ERROR:
             w.em_panel.set_badge("error — see message", "error")
             w.canvas.set_caption_suffix(" · stopped by an error")
+        elif run.status is RunStatus.CONVERGED and coinciding_components(last.params):
+            j, k = coinciding_components(last.params)[0]
+            w.em_panel.set_badge(f"stuck at a saddle (iteration {last.iteration})", "stopped")
+            w.canvas.set_caption_suffix(" · components coincide: a saddle, not a fit")
+            self.status(
+                f"EM stopped at iteration {last.iteration} with components {j + 1} and {k + 1} "
+                "on top of each other: a saddle point, not a fit. Try another start: the "
+                "'random_from_data' or 'kmeans' initialisation, or another seed, then Reset."
+            )
         elif run.status is RunStatus.CONVERGED:
             w.em_panel.set_badge(f"converged at iteration {last.iteration}", "converged")
             # scikit-learn's rule: the change measured before this last M-step was < tol
@@ -392,6 +440,16 @@ class Presenter(QObject):
             self.status(f"Stopped at max_iter = {it} without converging; raise Max iterations.")
         self._refresh_history_widgets()
         w.update_actions()
+        if self._preset_sample and run.status is not RunStatus.ERROR:
+            n, self._preset_sample = self._preset_sample, 0
+            self.sample(n)
+
+    def _on_state_samples(self, samples: Samples | None) -> None:
+        if samples is None or self._projection is None:
+            self.w.canvas.set_samples(None)
+        else:
+            self.w.canvas.set_samples(self._projection.points(samples.X))
+        self.w.update_actions()
 
     def _on_state_selection(self, selection: Selection) -> None:
         self._show_readouts(self.state.shown_step)
@@ -455,6 +513,15 @@ class Presenter(QObject):
 
     def _on_task_finished(self, result: TaskResult) -> None:
         assert _on_gui_thread(), "widgets touched off the GUI thread"
+        if result.slot == "sample":
+            if result.error is not None:
+                self.error(f"Could not draw points from the model: {result.error}")
+                return
+            self.state.set_samples(result.value)
+            self.state.set_view(show_samples=True)
+            n, it = len(result.value.X), result.value.iteration
+            self.status(f"Drew {n:,} points from the model of iteration {it} (seed "
+                        f"{result.value.seed}); File ▸ Export samples saves them.")  # fmt: skip
         if result.slot == "data":
             if result.error is not None:
                 self.error(f"Could not {self._data_what}: {result.error}")

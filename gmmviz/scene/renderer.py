@@ -16,6 +16,7 @@ import numpy as np
 from gmmviz.core import PointSummary, point_summary
 from gmmviz.core.projection import Projection
 from gmmviz.scene import palette
+from gmmviz.scene.density import density_image
 from gmmviz.scene.ellipses import model_layer
 from gmmviz.scene.raster import (
     pack_markers,
@@ -104,9 +105,13 @@ class SceneRenderer:
             mode = "true"
         n_comp = 0 if snapshot is None else snapshot.params.n_components
         iteration = None if snapshot is None else snapshot.iteration
-        model = None
+        model = density = None
         if snapshot is not None:
             model = model_layer(snapshot, self.projection, request.colour_by)
+            if request.density_rect is not None:
+                density = density_image(
+                    snapshot.params, self.projection, request.density_rect, request.density_shape
+                )
 
         index = table = rgb = None
         if mode == "true":
@@ -130,7 +135,7 @@ class SceneRenderer:
 
         if self.use_markers or request.rect is None:
             markers = pack_markers(index, table)
-            return Display(iteration, request, markers=markers, model=model, snapshot=snapshot)
+            return Display(iteration, request, markers, None, model, density, snapshot=snapshot)
         key = (request.rect, request.shape)
         if key != self._pix_key or self._pix is None:
             self._pix = pixel_index(self.view, request.rect, request.shape)
@@ -140,4 +145,4 @@ class SceneRenderer:
         else:
             image = rasterise(self._pix, rgb, request.shape)
         raster = RasterImage(image, request.rect)
-        return Display(iteration, request, raster=raster, model=model, snapshot=snapshot)
+        return Display(iteration, request, None, raster, model, density, snapshot=snapshot)

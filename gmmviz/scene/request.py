@@ -31,12 +31,18 @@ class ViewRequest:
         ``(x0, y0, x1, y1)`` of the raster in data coordinates; ``None`` for markers.
     shape : tuple of 2 ints
         ``(height, width)`` of the raster in pixels.
+    density_rect : tuple of 4 floats or None
+        ``(x0, y0, x1, y1)`` of the visible area when the density is wanted, else ``None``.
+    density_shape : tuple of 2 ints
+        ``(height, width)`` of the density grid.
     """
 
     colour_by: str = "hard"
     component: int = 0
     rect: tuple[float, float, float, float] | None = None
     shape: tuple[int, int] = (0, 0)
+    density_rect: tuple[float, float, float, float] | None = None
+    density_shape: tuple[int, int] = (0, 0)
 
 
 @dataclass(frozen=True, eq=False)
@@ -104,6 +110,28 @@ class ModelLayer:
 
 
 @dataclass(frozen=True, eq=False)
+class DensityImage:
+    """The fitted log-density over the visible area, with contour levels.
+
+    Attributes
+    ----------
+    log_density : ndarray of shape (H, W), float32
+        ``log p(x)`` of the (projected) mixture at pixel centres; row 0 is the bottom.
+    rect : tuple of 4 floats
+        ``(x0, y0, x1, y1)`` covered, in data coordinates.
+    levels : ndarray of shape (L,)
+        Log-density values of the contour lines, lowest first.
+    limits : tuple of 2 floats
+        The colour scale's range (``log p`` below the low end shows as the low colour).
+    """
+
+    log_density: np.ndarray
+    rect: tuple[float, float, float, float]
+    levels: np.ndarray
+    limits: tuple[float, float]
+
+
+@dataclass(frozen=True, eq=False)
 class Display:
     """Everything the canvas draws for one snapshot (or for the data alone).
 
@@ -116,8 +144,8 @@ class Display:
     raster : RasterImage or None
     model : ModelLayer or None
         Ellipses and means (``None`` for data without a model).
-    density : object or None
-        Reserved for the density image of the model (a later view).
+    density : DensityImage or None
+        The model's log-density over the visible area, when asked for.
     snapshot : object or None
         The snapshot drawn (``None`` for the data alone).
     """
@@ -127,7 +155,7 @@ class Display:
     markers: MarkerColours | None = None
     raster: RasterImage | None = None
     model: ModelLayer | None = None
-    density: object | None = None
+    density: DensityImage | None = None
     snapshot: object | None = None
 
     @property

@@ -261,7 +261,11 @@ def test_settings_are_remembered_between_runs(qtbot, settings_dir):
 
 def test_menus_hold_every_command(qtbot, window):
     titles = {a.text().replace("&", ""): a.menu() for a in window.menuBar().actions()}
-    assert set(titles) == {"File", "EM", "View", "Help"}
+    assert set(titles) == {"File", "EM", "View", "Lecture", "Help"}
+    lecture = [a.text() for a in titles["Lecture"].actions() if a.text()]
+    from gmmviz.app.presets import PRESETS
+
+    assert lecture[1:] == [p.title for p in PRESETS.values()]  # after "All experiments…"
     file_texts = [a.text() for a in titles["File"].actions()]
     for text in ("Generate", "Open data file…", "Export model…", "Export labelled data (CSV)…"):
         assert text in file_texts

@@ -25,6 +25,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsItem
 
+from gmmviz.qt.canvas.density import DensityLayer
 from gmmviz.qt.canvas.ellipses import EllipseFillItem
 from gmmviz.qt.canvas.markers import MarkerItem, marker_size
 from gmmviz.qt.canvas.means import MeansItem
@@ -33,6 +34,7 @@ from gmmviz.scene.request import COLOUR_MODES, Display, ModelLayer, ViewRequest
 
 OUTLINE = QColor(40, 40, 40, 150)
 MAX_RASTER_SIDE = 1600
+DENSITY_MAX_SIDE = 240
 MAX_LEGEND_ROWS = 6
 
 
@@ -85,6 +87,15 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.image.setZValue(1)
         for item in (self.fills, self.image, self.markers, self.outlines, self.means):
             self.plot.addItem(item)
+        self.density = DensityLayer(self.plot)
+        self._density_wanted = False
+        self._density_bar_shown = False
+        # points drawn from the fitted mixture: small dark crosses over everything
+        self.samples = pg.ScatterPlotItem(
+            size=7, symbol="x", pen=pg.mkPen(20, 20, 20, 220), brush=pg.mkBrush(20, 20, 20)
+        )
+        self.samples.setZValue(5)
+        self.plot.addItem(self.samples)
 
         # Under the plot, in one row: a legend inside the view would cover points.
         self.legend = pg.LegendItem(
@@ -186,24 +197,56 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._component = component
         self._update_legend()
 
+    @property
+    def wants_view_updates(self) -> bool:
+        """Whether a new visible rectangle needs a new render (a raster or a density)."""
+        return not self._use_markers or self._density_wanted
+
     def view_request(self) -> ViewRequest:
-        """What the worker should render for the current view and colour mode."""
-        if self._use_markers:
-            return ViewRequest(self._colour_by, self._component)
+        """What the worker should render for the current view, colouring and layers."""
         rect = self.view.viewRect()
-        dpr = self.devicePixelRatioF()
-        size = self.view.size()  # in scene pixels
-        width = int(min(MAX_RASTER_SIDE, max(16, size.width() * dpr / self._bin_px)))
-        height = int(min(MAX_RASTER_SIDE, max(16, size.height() * dpr / self._bin_px)))
-        box = (
-            float(rect.left()),
-            float(rect.top()),
-            float(rect.right()),
-            float(rect.bottom()),
-        )
+        box = (float(rect.left()), float(rect.top()), float(rect.right()), float(rect.bottom()))
         if not (box[2] > box[0] and box[3] > box[1]):
             return ViewRequest(self._colour_by, self._component)
-        return ViewRequest(self._colour_by, self._component, box, (height, width))
+        dpr = self.devicePixelRatioF()
+        size = self.view.size()  # in scene pixels
+        density: dict = {}
+        if self._density_wanted:
+            # a grid of about 3 x 3 pixel cells: smooth enough, a few ms on the worker
+            dw = int(min(DENSITY_MAX_SIDE, max(16, size.width() / 3)))
+            dh = int(min(DENSITY_MAX_SIDE, max(16, size.height() / 3)))
+            density = {"density_rect": box, "density_shape": (dh, dw)}
+        if self._use_markers:
+            return ViewRequest(self._colour_by, self._component, **density)
+        width = int(min(MAX_RASTER_SIDE, max(16, size.width() * dpr / self._bin_px)))
+        height = int(min(MAX_RASTER_SIDE, max(16, size.height() * dpr / self._bin_px)))
+        return ViewRequest(self._colour_by, self._component, box, (height, width), **density)
+
+    def set_density_wanted(self, on: bool) -> None:
+        """Ask for the model's density with every render (and show it)."""
+        self._density_wanted = on
+        self.density.set_visible(on)
+        self._show_density_bar(on and self.density.shown is not None)
+
+    def _show_density_bar(self, show: bool) -> None:
+        if show == self._density_bar_shown:
+            return
+        if show:
+            self.addItem(self.density.bar, row=0, col=2)
+        else:
+            self.removeItem(self.density.bar)
+        self._density_bar_shown = show
+
+    def set_samples(self, xy: np.ndarray | None) -> None:
+        """Points drawn from the fitted mixture, already projected; shape (n, 2)."""
+        if xy is None or not len(xy):
+            self.samples.setData([], [])
+        else:
+            self.samples.setData(xy[:, 0], xy[:, 1])
+
+    @property
+    def sample_count(self) -> int:
+        return len(self.samples.data)
 
     def show_display(self, display: Display) -> None:
         """Set what the scene renderer computed: point colours, ellipses, means, caption."""
@@ -220,6 +263,8 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._shown_display = display
         self._shown_step = display.snapshot
         self._set_model_layer(display.model)
+        self.density.set_density(display.density)
+        self._show_density_bar(self._density_wanted and display.density is not None)
         self._frame_pending = True
 
     def clear_model(self) -> None:
@@ -227,6 +272,9 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._shown_step = None
         self._caption_suffix = ""
         self._set_model_layer(None)
+        self.density.set_density(None)
+        self._show_density_bar(False)
+        self.set_samples(None)
 
     def _set_model_layer(self, layer: ModelLayer | None) -> None:
         self._layer = layer

@@ -64,6 +64,11 @@ class DatasetPanel(QGroupBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Dataset", parent)
         self.name = QComboBox()
+        # a long item must not widen the side panel past its width (it would be cut)
+        self.name.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.name.setMinimumContentsLength(12)
         for info in DATASETS.values():
             self.name.addItem(info.title, info.name)
             tip = info.description[:1].upper() + info.description[1:]

@@ -69,6 +69,11 @@ class LikelihoodPlot(pg.PlotWidget):
         self.label.setParentItem(item.getViewBox())
         self.label.anchor(itemPos=(1, 1), parentPos=(1, 1), offset=(-8, -4))
         self.label.hide()
+        # top-left: the start, when it lies far below the rest of the curve
+        self.off_scale = pg.LabelItem("", color="#666666", size="8pt")
+        self.off_scale.setParentItem(item.getViewBox())
+        self.off_scale.anchor(itemPos=(0, 0), parentPos=(0, 0), offset=(8, 4))
+        self.off_scale.hide()
         self._n = 0
         self._range: tuple[float, float, float, float] | None = None
 
@@ -103,13 +108,28 @@ class LikelihoodPlot(pg.PlotWidget):
             vb.enableAutoRange()
             return
         lo, hi = float(y[finite].min()), float(y[finite].max())
+        rest = y[1:][np.isfinite(y[1:])]
+        if rest.size >= 2 and np.isfinite(y[0]):
+            # A bad start (-2e7 from random data points with diagonal covariances) would
+            # squash the whole climb into one flat line: keep it off the scale, and say so.
+            rest_span = float(rest.max() - rest.min())
+            if float(rest.min()) - float(y[0]) > 20 * max(rest_span, 1e-4 * abs(rest.max())):
+                lo = float(rest.min())
+                self.off_scale.setText(f"iteration 0: {y[0]:.3g} (below the plot)")
+                self.off_scale.show()
+            else:
+                self.off_scale.hide()
+        else:
+            self.off_scale.hide()
         xmax = float(x.max())
         old = self._range
+        # at least 1e-4 relative: a single point (or a flat curve) gets readable ticks
+        span = max(hi - lo, 1e-4 * max(abs(hi), 1.0))
+        if old is not None and (old[3] - old[2]) > 20 * span:
+            old = None  # far too loose (the start went off the scale): fit afresh
         # the last point needs half an iteration of room, or its star is cut at the edge
         if old is not None and xmax + 0.5 <= old[1] and old[2] <= lo and hi <= old[3]:
             return  # still fits
-        # at least 1e-4 relative: a single point (or a flat curve) gets readable ticks
-        span = max(hi - lo, 1e-4 * max(abs(hi), 1.0))
         x1 = max(10.0, np.ceil(xmax * 1.5), xmax + 1.0)
         if old is not None and old[2] <= lo and hi <= old[3]:
             y0, y1 = old[2], old[3]  # only the iterations outgrew the view

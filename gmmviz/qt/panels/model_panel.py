@@ -6,7 +6,15 @@ import math
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QValidator
-from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QFormLayout, QGroupBox, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QSpinBox,
+    QWidget,
+)
 
 from gmmviz.app.settings import BOUNDS, ModelSettings
 from gmmviz.core.gaussian import COVARIANCE_TYPES
@@ -58,6 +66,24 @@ def _is_power_of_ten(value: float) -> bool:
     return abs(exponent - round(exponent)) < 1e-9
 
 
+#: The initialisations in the menu, named for what they do.
+INIT_LABELS: dict[str, str] = {
+    "kmeans": "k-means labels",
+    "k-means++": "k-means++ seeds",
+    "random_from_data": "random data points",
+    "random": "random memberships",
+}
+#: What each initialisation does, in words.
+INIT_TIPS: dict[str, str] = {
+    "kmeans": "Starts from a k-means clustering: its means, weights and covariances.",
+    "k-means++": "Starts from K data points spread out by the k-means++ rule.",
+    "random_from_data": "Starts from K data points drawn at random as the means: the "
+    "lecture's 'random'.",
+    "random": "Random memberships put every mean near the centre: EM may stop at once, "
+    "at a saddle.",
+}
+
+
 class ModelPanel(QGroupBox):
     """The mixture's settings.
 
@@ -75,6 +101,11 @@ class ModelPanel(QGroupBox):
         self.k.setRange(BOUNDS["n_components"].low, BOUNDS["n_components"].high)
         self.k.setToolTip("Number of Gaussian components K (1–50)")
         self.covariance = QComboBox()
+        # a long item must not widen the side panel past its width (it would be cut)
+        self.covariance.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.covariance.setMinimumContentsLength(12)
         for name in COVARIANCE_TYPES:
             self.covariance.addItem(name, name)
             self.covariance.setItemData(
@@ -84,11 +115,27 @@ class ModelPanel(QGroupBox):
             "Covariance type: " + "; ".join(f"{k}: {v}" for k, v in COVARIANCE_TIPS.items())
         )
         self.init = QComboBox()
+        # a long item must not widen the side panel past its width (it would be cut)
+        self.init.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.init.setMinimumContentsLength(12)
         for name in INIT_METHODS:
-            self.init.addItem(name, name)
-        self.init.setToolTip(
-            "How EM starts: k-means labels (kmeans), k-means++ seeds, random "
-            "responsibilities, or random data points as means"
+            self.init.addItem(INIT_LABELS[name], name)
+            self.init.setItemData(
+                self.init.count() - 1, INIT_TIPS[name], Qt.ItemDataRole.ToolTipRole
+            )
+        self.init.setToolTip("How EM starts. " + " ".join(INIT_TIPS.values()))
+        # the chosen start in words, under the box: 'random' misleads without it
+        self.init_hint = QLabel(INIT_TIPS["kmeans"])
+        self.init_hint.setObjectName("hint")
+        self.init_hint.setWordWrap(True)
+        # room for three lines whatever the text: a hint that grew with its text would move
+        # every control below (a fixed height would make the label demand width instead)
+        self.init_hint.setMinimumHeight(3 * self.init_hint.fontMetrics().lineSpacing() + 2)
+        self.init_hint.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.init.currentIndexChanged.connect(
+            lambda _: self.init_hint.setText(INIT_TIPS[self.init.currentData()])
         )
         self.max_iter = QSpinBox()
         self.max_iter.setRange(BOUNDS["max_iter"].low, BOUNDS["max_iter"].high)
@@ -107,6 +154,7 @@ class ModelPanel(QGroupBox):
         form.addRow("Components K", self.k)
         form.addRow("Covariance", self.covariance)
         form.addRow("Initialisation", self.init)
+        form.addRow(self.init_hint)
         form.addRow("Max iterations", self.max_iter)
         form.addRow("Tolerance", self.tol)
         form.addRow("reg_covar", self.reg_covar)

@@ -1,0 +1,83 @@
+"""The fitted log-density as a heat map with contour lines, and its colour bar."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF
+
+from gmmviz.scene import palette
+from gmmviz.scene.request import DensityImage
+
+#: Contour pen: dark and thin, so the points above stay readable.
+CONTOUR = (40, 40, 90, 170)
+
+
+def _lookup_table(n: int = 256) -> np.ndarray:
+    """Viridis that fades to transparent at the low end: empty areas stay white."""
+    rgb = palette.viridis(n).astype(np.float64)
+    alpha = np.linspace(0.0, 1.0, n) ** 0.6 * 200
+    table = np.empty((n, 4), dtype=np.uint8)
+    table[:, :3] = np.clip(rgb[::-1], 0, 255)  # bright at low density, dark at the modes
+    table[:, 3] = alpha
+    return table
+
+
+class DensityLayer:
+    """An ``ImageItem`` for log p and an ``IsocurveItem`` per contour level, in one plot.
+
+    Parameters
+    ----------
+    plot : pyqtgraph.PlotItem
+    """
+
+    def __init__(self, plot: pg.PlotItem) -> None:
+        self.image = pg.ImageItem(axisOrder="row-major")
+        self.image.setLookupTable(_lookup_table())
+        self.image.setZValue(-20)
+        plot.addItem(self.image)
+        self.curves: list[pg.IsocurveItem] = []
+        self._plot = plot
+        self._shown: DensityImage | None = None
+        self.bar = pg.ColorBarItem(
+            values=(0.0, 1.0),
+            colorMap=pg.ColorMap(np.linspace(0, 1, 256), _lookup_table()),
+            interactive=False,
+            width=16,
+            colorMapMenu=False,
+            label="log-density",
+        )
+        self.bar.getAxis("right").setTextPen("k")
+
+    @property
+    def shown(self) -> DensityImage | None:
+        return self._shown
+
+    def set_density(self, density: DensityImage | None) -> None:
+        """Show ``density`` (``None`` hides the layer)."""
+        self._shown = density
+        if density is None:
+            self.image.clear()
+            for curve in self.curves:
+                curve.setData(None)
+            return
+        lo, hi = density.limits
+        self.image.setImage(density.log_density, levels=(lo, hi), autoLevels=False)
+        x0, y0, x1, y1 = density.rect
+        self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
+        while len(self.curves) < len(density.levels):
+            curve = pg.IsocurveItem(pen=pg.mkPen(CONTOUR, width=1))
+            curve.setParentItem(self.image)  # in the image's pixel coordinates
+            curve.setZValue(-10)
+            self.curves.append(curve)
+        data = np.ascontiguousarray(density.log_density.T)  # IsocurveItem wants (x, y)
+        for curve, level in zip(self.curves, density.levels, strict=False):
+            curve.setData(data, float(level))
+        for curve in self.curves[len(density.levels) :]:
+            curve.setData(None)
+        self.bar.setLevels((lo, hi))
+
+    def set_visible(self, on: bool) -> None:
+        self.image.setVisible(on)
+        for curve in self.curves:
+            curve.setVisible(on)

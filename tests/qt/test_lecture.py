@@ -1,0 +1,74 @@
+"""The lecture in the window: presets, the start page, density, sampling, saddles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PySide6")
+
+from gmmviz.app.presets import PRESETS
+from gmmviz.app.settings import ModelSettings
+from gmmviz.core.datasets import DatasetSpec
+from gmmviz.io import load_data
+
+
+def test_a_preset_loads_its_data_and_settings_and_runs(qtbot, window):
+    p = PRESETS["varied"]
+    with qtbot.waitSignal(window.presenter.runEnded, timeout=30000):
+        window.presenter.load_preset("varied")
+    assert window.state.dataset == p.dataset and window.state.model == p.model
+    assert window.model_panel.k.value() == 3  # the panels follow the state
+    assert window.state.run.status.value == "converged"
+    assert p.hint in window.status_text or "Converged" in window.status_text
+
+
+def test_the_density_preset_shows_the_density_and_400_samples(qtbot, window, tmp_path):
+    window.presenter.load_preset("moons-density")
+    qtbot.waitUntil(lambda: window.state.samples is not None, timeout=30000)
+    qtbot.waitUntil(lambda: window.canvas.density.shown is not None, timeout=10000)
+    assert window.act("show_density").isChecked() and window.canvas.sample_count == 400
+    assert window.act("export_samples").isEnabled()
+    out = window.presenter.exports.samples(tmp_path / "new.csv")
+    X, components = load_data(out)
+    np.testing.assert_array_equal(X, window.state.samples.X)
+    assert components.min() >= 1 and components.max() <= 16  # numbered from 1
+    window.act("show_samples").setChecked(False)
+    assert not window.canvas.samples.isVisible()
+    window.act("show_density").setChecked(False)
+    assert not window.canvas.density.image.isVisible()
+
+
+def test_the_start_page_lists_every_experiment(qtbot, window):
+    page = window.show_start_page()
+    assert set(page.buttons) == set(PRESETS)
+    with qtbot.waitSignal(window.presenter.runEnded, timeout=30000):
+        page.buttons["circles"].click()
+    from shiboken6 import isValid
+
+    assert not (isValid(page) and page.isVisible())  # closed (and deleted)
+    assert window.state.dataset == PRESETS["circles"].dataset
+
+
+def test_a_saddle_is_not_called_converged(qtbot, window, load):
+    """scikit-learn's 'random' start on symmetric data: every mean at the centre."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2))
+    X = np.vstack([X, -X])  # symmetric: the centred start stays put
+    from gmmviz.app.state import DataSource
+
+    window.state.set_model(ModelSettings(3, "spherical", "random", seed=0))
+    with qtbot.waitSignal(window.presenter.runEnded, timeout=20000):
+        window.presenter.set_data(DataSource(X, None, "symmetric"), play=True)
+    window.state.set_speed(None)
+    qtbot.waitUntil(lambda: window.state.run.finished, timeout=20000)
+    from gmmviz.core.diagnostics import coinciding_components
+
+    if coinciding_components(window.state.run.latest.params):
+        assert "saddle" in window.em_panel.badge.text()
+        assert "saddle" in window.status_text and "Try another start" in window.status_text
+    # the lecture's blobs with a proper start: converged, not a saddle
+    load(window, DatasetSpec("blobs", 1500, 1.0, 0), init_params="random_from_data")
+    with qtbot.waitSignal(window.presenter.runEnded, timeout=20000):
+        window.presenter.run_to_end()
+    assert "converged" in window.em_panel.badge.text()
