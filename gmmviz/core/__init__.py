@@ -15,6 +15,7 @@ from gmmviz.core.em import (
 from gmmviz.core.init import initial_params, initialise
 from gmmviz.core.mixture import ConvergenceWarning, GaussianMixture, NotFittedError
 from gmmviz.core.restarts import iter_restarts
+from gmmviz.core.selection import SweepPoint, best, iter_sweep
 
 __all__ = [
     "ConvergenceWarning",
@@ -24,12 +25,15 @@ __all__ = [
     "MixtureParams",
     "NotFittedError",
     "PointSummary",
+    "SweepPoint",
+    "best",
     "e_step",
     "initial_params",
     "initialise",
     "iter_em",
     "iter_half_steps",
     "iter_restarts",
+    "iter_sweep",
     "m_step",
     "point_summary",
     "responsibilities",
