@@ -13,6 +13,7 @@ from gmmviz.core.em import (
     responsibilities,
 )
 from gmmviz.core.init import initial_params, initialise
+from gmmviz.core.metrics import adjusted_rand_index, match_components, matched_confusion
 from gmmviz.core.mixture import ConvergenceWarning, GaussianMixture, NotFittedError
 from gmmviz.core.restarts import iter_restarts
 from gmmviz.core.selection import SweepPoint, best, iter_sweep
@@ -26,6 +27,7 @@ __all__ = [
     "NotFittedError",
     "PointSummary",
     "SweepPoint",
+    "adjusted_rand_index",
     "best",
     "e_step",
     "initial_params",
@@ -35,6 +37,8 @@ __all__ = [
     "iter_restarts",
     "iter_sweep",
     "m_step",
+    "match_components",
+    "matched_confusion",
     "point_summary",
     "responsibilities",
 ]
