@@ -43,7 +43,16 @@ __all__ = [
 DATA_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".npy", ".npz")
 #: Header names (case-insensitive) that mark the column of true labels in a text data file.
 #: ``y`` counts only when no column is named ``x`` (then ``x, y`` are coordinates).
-LABEL_COLUMN_NAMES: tuple[str, ...] = ("label", "labels", "y", "target", "class", "true_label")
+#: ``component`` is the column of :func:`gmmviz.io.save_points_csv` (``gmmviz sample``).
+LABEL_COLUMN_NAMES: tuple[str, ...] = (
+    "label",
+    "labels",
+    "y",
+    "target",
+    "class",
+    "true_label",
+    "component",
+)
 
 
 def _finite_rows_check(X: np.ndarray, where: Path, row_label: Callable[[int], str]) -> None:
@@ -319,9 +328,9 @@ def load_data(path: PathLike) -> tuple[np.ndarray, np.ndarray | None]:
           or whitespace (detected from the first row); an optional header row; blank lines and
           lines starting with ``#`` are skipped. A column whose header is one of
           :data:`LABEL_COLUMN_NAMES` (``label``, ``labels``, ``y`` -- unless a column is named
-          ``x`` --, ``target``, ``class``, ``true_label``; any case) is returned as ``y``; its
-          values may be integers or class names (mapped to 0..C-1 in sorted order). The EM
-          output columns ``em_label`` and ``resp_<k>`` written by
+          ``x`` --, ``target``, ``class``, ``true_label``, ``component``; any case) is
+          returned as ``y``; its values may be integers or class names (mapped to 0..C-1 in
+          sorted order). The EM output columns ``em_label`` and ``resp_<k>`` written by
           :func:`save_labelled_data_csv` are skipped, so an export reads back as its data and
           true labels. All other columns are features. Empty cells count as missing values.
         * ``.npy``: a numeric 2-D array (a 1-D array is one feature).
