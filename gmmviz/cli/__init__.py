@@ -4,6 +4,8 @@
 
     gmmviz [DATA_FILE] [options]     open the window (or script a run of it)
     gmmviz fit [DATA] [options]      fit headlessly and print how EM went
+    gmmviz sample MODEL -n N -o OUT  draw points from a saved model into a CSV file
+    gmmviz select [DATA] [options]   compare K and covariance types by BIC and AIC
 
 One parser with argparse subparsers: ``gmmviz --help`` lists the commands. Without a
 command, the window opens, exactly as before the subcommands existed; ``gmmviz DATA_FILE``
@@ -20,7 +22,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from gmmviz.cli import fit, window
+from gmmviz.cli import fit, sample, selection, window
+from gmmviz.cli._common import UsageError, UsageErrorParser, usage_error
 from gmmviz.cli.window import display_problem
 
 __all__ = ["COMMANDS", "build_parser", "display_problem", "main"]
@@ -28,7 +31,12 @@ __all__ = ["COMMANDS", "build_parser", "display_problem", "main"]
 #: Subcommands: name -> one-line help. Add a command here and in :func:`build_parser`.
 COMMANDS: dict[str, str] = {
     "fit": "fit a Gaussian mixture without the window and print how EM went",
+    "sample": "draw points from a saved model and write them as CSV",
+    "select": "compare K and covariance types by BIC and AIC",
 }
+
+#: The module of each subcommand: ``PROG``, ``DESCRIPTION``, ``add_arguments``, ``execute``.
+_MODULES = {"fit": fit, "sample": sample, "select": selection}
 
 
 class _Commands(argparse._SubParsersAction):
@@ -87,15 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
         title="commands",
         dest="command",
         metavar="COMMAND",
-        parser_class=fit.UsageErrorParser,
+        parser_class=UsageErrorParser,
     )
-    fit_parser = commands.add_parser(
-        "fit",
-        help=COMMANDS["fit"],
-        description=fit.DESCRIPTION,
-        prog=fit.PROG,
-    )
-    fit.add_arguments(fit_parser)
+    for name, module in _MODULES.items():
+        command = commands.add_parser(
+            name, help=COMMANDS[name], description=module.DESCRIPTION, prog=module.PROG
+        )
+        module.add_arguments(command)
     window.add_arguments(parser)
     return parser
 
@@ -112,16 +118,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     -------
     int
         The exit status. Usage errors of the window exit 2 through argparse (``SystemExit``);
-        those of ``gmmviz fit`` are one line on stderr and the status 2.
+        those of the subcommands are one line on stderr and the status 2.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
-    except fit.UsageError as exc:
-        return fit.usage_error(exc)
-    if args.command == "fit":
-        return fit.execute(args)
+    except UsageError as exc:
+        return usage_error(exc)
+    if args.command is not None:
+        return _MODULES[args.command].execute(args)
     return window.launch(args, parser)
 
 

@@ -143,7 +143,61 @@ RANDOM_STATE = Option(
     },
 )
 
+# ------------------------------------------------------------------------- selection
+
+K_MIN = Option(
+    ("--k-min",),
+    {"type": bounded("n_components"), "metavar": "K", "help": "smallest K to try"},
+)
+K_MAX = Option(
+    ("--k-max",),
+    {
+        "type": bounded("n_components"),
+        "metavar": "K",
+        "help": f"largest K to try ({BOUNDS['n_components'].text})",
+    },
+)
+SWEEP_COVARIANCE_TYPES = Option(
+    ("--covariance-types",),
+    {
+        "nargs": "+",
+        "choices": COVARIANCE_TYPES,
+        "metavar": "T",
+        "help": "covariance types to try, any of " + ", ".join(COVARIANCE_TYPES),
+    },
+)
+
+# ---------------------------------------------------------------------------- sample
+
+MODEL_FILE = Option(
+    ("model",),
+    {"metavar": "MODEL", "help": "model file (.json or .npz) written by gmmviz fit or the window"},
+)
+N_POINTS = Option(
+    ("-n", "--n-points"),
+    {
+        "type": bounded("n_samples"),
+        "metavar": "N",
+        "required": True,
+        "help": f"number of points to draw ({BOUNDS['n_samples'].text})",
+    },
+)
+SAMPLE_SEED = Option(
+    ("--seed",),
+    {"type": bounded("seed"), "metavar": "S", "help": f"seed of the draw ({BOUNDS['seed'].text})"},
+)
+
 # ---------------------------------------------------------------------------- output
+
+POINTS_OUTPUT = Option(
+    ("-o", "--output"),
+    {
+        "metavar": "FILE",
+        "required": True,
+        "help": "CSV file to write, columns x1..xd,component (components numbered from 1)",
+    },
+)
+TABLE_CSV = Option(("--csv",), {"metavar": "OUT", "help": "also write the table as CSV"})
 
 OUTPUT = Option(
     ("-o", "--output"), {"metavar": "FILE", "help": "save the fitted model (.json or .npz)"}

@@ -20,28 +20,43 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 import warnings
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TextIO
-
-import numpy as np
 
 from gmmviz.app.settings import ModelSettings
 from gmmviz.cli import _options as opt
-from gmmviz.core.datasets import make_dataset
+from gmmviz.cli._common import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    UsageError,
+    UsageErrorParser,
+    add_data_arguments,
+    check_data_arguments,
+    check_output_path,
+    command_main,
+    load_input,
+    run,
+    usage_error,
+)
 from gmmviz.core.mixture import GaussianMixture
-from gmmviz.io import MODEL_SUFFIXES, load_data, save_model
+from gmmviz.io import MODEL_SUFFIXES, save_model
 
-__all__ = ["PROG", "UsageError", "add_arguments", "build_parser", "execute", "init_seed", "main"]
+__all__ = [
+    "EXIT_USAGE",
+    "PROG",
+    "UsageError",
+    "UsageErrorParser",
+    "add_arguments",
+    "build_parser",
+    "execute",
+    "init_seed",
+    "main",
+    "usage_error",
+]
 
 PROG = "gmmviz fit"
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
 
 DESCRIPTION = (
     "Fit a Gaussian mixture with EM, print each iteration and a summary, and optionally save "
@@ -49,41 +64,10 @@ DESCRIPTION = (
 )
 
 
-class UsageError(Exception):
-    """A problem with the command line or the input; reported as one line, exit status 2."""
-
-
-class UsageErrorParser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` that raises :class:`UsageError` instead of printing usage and
-    calling ``sys.exit`` (``--help`` still exits 0), and refuses unknown arguments itself."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(message)
-
-    def parse_known_args(  # type: ignore[override]
-        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
-    ) -> tuple[argparse.Namespace, list[str]]:
-        # As a subcommand, unknown arguments would be reported by the main parser as
-        # "gmmviz: error"; report them here, as "gmmviz fit: error".
-        namespace, extras = super().parse_known_args(args, namespace)
-        if extras:
-            self.error(f"unrecognized arguments: {' '.join(extras)}")
-        return namespace, extras
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The options of ``gmmviz fit``, with its defaults (see :mod:`gmmviz.cli._options`)."""
-    source = parser.add_argument_group("data (a file or a generated dataset)")
-    source.add_argument(
-        "data",
-        nargs="?",
-        metavar="DATA",
-        help="data file: .csv, .tsv, .txt, .npy or .npz (see gmmviz.io.load_data)",
-    )
-    for option in (opt.DATASET, opt.N_SAMPLES, opt.NOISE):
-        option.add_to(source)
+    add_data_arguments(parser)
     defaults = ModelSettings()  # the same defaults as the window's first start
-    opt.SEED.add_to(source, default=defaults.seed)
     model = parser.add_argument_group("model")
     opt.N_COMPONENTS.add_to(model, default=defaults.n_components)
     opt.COVARIANCE_TYPE.add_to(model, default=defaults.covariance_type)
@@ -107,47 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _check_arguments(args: argparse.Namespace) -> None:
     """Cross-option checks argparse cannot express."""
-    if (args.data is None) == (args.dataset is None):
-        raise UsageError("give either a DATA file or --dataset NAME (exactly one)")
-    if args.dataset is None:
-        given = [
-            flag
-            for flag, value in (("--n-samples", args.n_samples), ("--noise", args.noise))
-            if value is not None
-        ]
-        if given:
-            raise UsageError(
-                f"{', '.join(given)} only appl{'y' if len(given) > 1 else 'ies'} with --dataset"
-            )
+    check_data_arguments(args)
     if args.output is not None:
-        output = Path(args.output)
-        # Checked before fitting, so a typo does not cost a long fit.
-        if output.suffix.lower() not in MODEL_SUFFIXES:
-            raise UsageError(
-                f"--output must end in {' or '.join(MODEL_SUFFIXES)}; got {args.output!r}"
-            )
-        parent = output.parent if str(output.parent) else Path(".")
-        if not parent.is_dir():
-            raise UsageError(f"--output directory {str(parent)!r} does not exist")
-
-
-def _load(args: argparse.Namespace) -> tuple[np.ndarray, str]:
-    """The data and a short description of where it came from."""
-    if args.dataset is not None:
-        try:
-            X, _ = make_dataset(args.dataset, args.n_samples, args.noise, args.seed)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from None
-        return X, f"dataset {args.dataset!r}, seed {args.seed}"
-    try:
-        X, _ = load_data(args.data)
-    except FileNotFoundError:
-        raise UsageError(f"{args.data}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"{args.data}: cannot read ({exc.strerror or exc})") from None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    return X, str(args.data)
+        check_output_path(args.output, "--output", MODEL_SUFFIXES)
 
 
 def _iteration_lines(model: GaussianMixture) -> list[str]:
@@ -176,7 +122,7 @@ def init_seed(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _check_arguments(args)
-    X, source = _load(args)
+    X, source = load_input(args)
     n, d = X.shape
     k = args.n_components
     if k > n:
@@ -243,21 +189,7 @@ def execute(args: argparse.Namespace) -> int:
     int
         Exit status: 0 success, 1 the fit or writing the model failed, 2 input error.
     """
-    out, err = sys.stdout, sys.stderr
-    try:
-        return _run(args, out, err)
-    except UsageError as exc:
-        print(f"{PROG}: error: {exc}", file=err)
-        return EXIT_USAGE
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=err)
-        return 130
-
-
-def usage_error(exc: UsageError) -> int:
-    """Print a command-line error as one line on stderr; returns the exit status 2."""
-    print(f"{PROG}: error: {exc} (see '{PROG} --help')", file=sys.stderr)
-    return EXIT_USAGE
+    return run(PROG, lambda out, err: _run(args, out, err))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -275,11 +207,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         Exit status: 0 success, 1 the fit or writing the model failed, 2 usage or input
         error. Errors are printed as one line ``gmmviz fit: error: ...`` on stderr.
     """
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except SystemExit as exc:  # --help
-        return int(exc.code or 0) if isinstance(exc.code, (int, type(None))) else EXIT_USAGE
-    except UsageError as exc:
-        return usage_error(exc)
-    return execute(args)
+    return command_main(build_parser(), execute, argv)

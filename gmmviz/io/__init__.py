@@ -5,6 +5,7 @@ Imports :mod:`gmmviz.core` only (never Qt). Each private module holds one format
 - :mod:`gmmviz.io._files`: atomic writer, safe ``.npz`` opening, suffix checks;
 - :mod:`gmmviz.io._data`: data files (:func:`load_data`, :func:`save_labelled_data_csv`);
 - :mod:`gmmviz.io._model`: model files (:func:`save_model`, :func:`load_model`), versioned;
+- :mod:`gmmviz.io._tables`: headless outputs (:func:`save_points_csv`, :func:`save_sweep_csv`);
 - :mod:`gmmviz.io._sklearn`: :func:`to_sklearn`.
 
 >>> from gmmviz.io import save_model, load_model, to_sklearn  # doctest: +SKIP
@@ -15,7 +16,6 @@ from gmmviz.io._data import (
     LABEL_COLUMN_NAMES,
     load_data,
     save_labelled_data_csv,
-    save_samples_csv,
 )
 from gmmviz.io._model import (
     FORMAT_NAME,
@@ -25,6 +25,7 @@ from gmmviz.io._model import (
     save_model,
 )
 from gmmviz.io._sklearn import to_sklearn
+from gmmviz.io._tables import SWEEP_COLUMNS, save_points_csv, save_sweep_csv
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -32,10 +33,12 @@ __all__ = [
     "FORMAT_VERSION",
     "LABEL_COLUMN_NAMES",
     "MODEL_SUFFIXES",
+    "SWEEP_COLUMNS",
     "load_data",
     "load_model",
     "save_labelled_data_csv",
     "save_model",
-    "save_samples_csv",
+    "save_points_csv",
+    "save_sweep_csv",
     "to_sklearn",
 ]

@@ -43,9 +43,16 @@ __all__ = [
 DATA_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".npy", ".npz")
 #: Header names (case-insensitive) that mark the column of true labels in a text data file.
 #: ``y`` counts only when no column is named ``x`` (then ``x, y`` are coordinates).
+#: ``component`` is the column of :func:`gmmviz.io.save_points_csv` (``gmmviz sample``).
 LABEL_COLUMN_NAMES: tuple[str, ...] = (
-    "label", "labels", "y", "target", "class", "true_label", "component",
-)  # fmt: skip
+    "label",
+    "labels",
+    "y",
+    "target",
+    "class",
+    "true_label",
+    "component",
+)
 
 
 def _finite_rows_check(X: np.ndarray, where: Path, row_label: Callable[[int], str]) -> None:
@@ -321,9 +328,9 @@ def load_data(path: PathLike) -> tuple[np.ndarray, np.ndarray | None]:
           or whitespace (detected from the first row); an optional header row; blank lines and
           lines starting with ``#`` are skipped. A column whose header is one of
           :data:`LABEL_COLUMN_NAMES` (``label``, ``labels``, ``y`` -- unless a column is named
-          ``x`` --, ``target``, ``class``, ``true_label``; any case) is returned as ``y``; its
-          values may be integers or class names (mapped to 0..C-1 in sorted order). The EM
-          output columns ``em_label`` and ``resp_<k>`` written by
+          ``x`` --, ``target``, ``class``, ``true_label``, ``component``; any case) is
+          returned as ``y``; its values may be integers or class names (mapped to 0..C-1 in
+          sorted order). The EM output columns ``em_label`` and ``resp_<k>`` written by
           :func:`save_labelled_data_csv` are skipped, so an export reads back as its data and
           true labels. All other columns are features. Empty cells count as missing values.
         * ``.npy``: a numeric 2-D array (a 1-D array is one feature).
@@ -432,29 +439,3 @@ def save_labelled_data_csv(
             columns += [list(map(str, lab[start:stop].tolist())) for _, lab in label_columns]
             columns += [list(map(repr, resp[start:stop, k].tolist())) for k in range(n_components)]
             fh.write("".join(",".join(row) + "\n" for row in zip(*columns, strict=True)))
-
-
-def save_samples_csv(path: PathLike, X: np.ndarray, components: np.ndarray) -> None:
-    """Write points drawn from a mixture, with the component each came from, as CSV.
-
-    Header ``x1,...,xd,component``; components are numbered from 1, as the window numbers
-    them. Floats are written with ``repr`` (exact round trip).
-
-    Parameters
-    ----------
-    path : str or os.PathLike
-        Destination; replaced atomically.
-    X : array-like of shape (n, d)
-    components : array-like of shape (n,)
-        0-based component indices, as :func:`gmmviz.core.sample` returns them.
-    """
-    path = Path(path)
-    X = np.asarray(X, dtype=np.float64)
-    comp = np.asarray(components)
-    if X.ndim != 2 or comp.shape != (X.shape[0],):
-        raise ValueError(f"X must be (n, d) and components (n,); got {X.shape}, {comp.shape}")
-    header = [f"x{j + 1}" for j in range(X.shape[1])] + ["component"]
-    with atomic_writer(path, "w") as fh:
-        fh.write(",".join(header) + "\n")
-        for row, k in zip(X.tolist(), comp.tolist(), strict=True):
-            fh.write(",".join(map(repr, row)) + f",{int(k) + 1}\n")

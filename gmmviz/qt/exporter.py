@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 
 from gmmviz.app import exports
 from gmmviz.app.state import AppState
-from gmmviz.io import save_samples_csv
+from gmmviz.io import save_points_csv
 from gmmviz.qt import dialogs, export
 from gmmviz.qt.tasks import TaskResult, TaskRunner
 
@@ -71,7 +71,7 @@ class Exporter(QObject):
         if samples is None:
             raise ValueError("no points drawn yet: use EM ▸ Sample points from the model")
         path = Path(path)
-        save_samples_csv(path, samples.X, samples.components)
+        save_points_csv(path, samples.X, samples.components)
         self.w.show_status(f"Exported {len(samples.X):,} sampled points to {path}.")
         return path
 
