@@ -11,9 +11,12 @@ the same projection as the points. The canvas only sets the arrays of the :class
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from gmmviz.core import PointSummary, point_summary
+from gmmviz.core import PointSummary, adjusted_rand_index, matched_confusion, point_summary
+from gmmviz.core.gaussian import n_parameters
 from gmmviz.core.projection import Projection
 from gmmviz.scene import palette
 from gmmviz.scene.density import density_image
@@ -25,7 +28,7 @@ from gmmviz.scene.raster import (
     rasterise,
     rasterise_labels,
 )
-from gmmviz.scene.request import COLOUR_MODES, Display, RasterImage, ViewRequest
+from gmmviz.scene.request import COLOUR_MODES, Display, FitMetrics, RasterImage, ViewRequest
 
 #: Above this many points the canvas draws a raster instead of markers.
 MARKER_LIMIT = 30_000
@@ -97,6 +100,33 @@ class SceneRenderer:
             self._colours_of = params
         return self._colours
 
+    def metrics_for(self, snapshot) -> FitMetrics:
+        """Scores of a snapshot; the agreement with the true labels uses the hard labels of
+        the fused pass (cached with the colours)."""
+        params = snapshot.params
+        n, d = self.X.shape
+        p = n_parameters(params.covariance_type, params.n_components, d)
+        ll = float(snapshot.log_likelihood)
+        extra: dict = {}
+        if self.y_true is not None and n:
+            labels = self.colours_for(snapshot, 0, labels_only=True).labels
+            confusion, mapping = matched_confusion(self.y_true, labels)
+            extra = {
+                "ari": adjusted_rand_index(self.y_true, labels),
+                "confusion": confusion,
+                "classes": tuple(np.unique(self.y_true).tolist()),
+                "components": tuple(int(k) for k in mapping),
+            }
+        return FitMetrics(
+            log_likelihood=ll,
+            bic=-2.0 * ll * n + p * math.log(n),
+            aic=-2.0 * ll * n + 2.0 * p,
+            n_parameters=p,
+            iteration=int(snapshot.iteration),
+            converged=bool(snapshot.converged),
+            **extra,
+        )
+
     def __call__(self, snapshot, request: ViewRequest) -> Display:
         mode = request.colour_by
         if mode not in COLOUR_MODES:
@@ -105,9 +135,10 @@ class SceneRenderer:
             mode = "true"
         n_comp = 0 if snapshot is None else snapshot.params.n_components
         iteration = None if snapshot is None else snapshot.iteration
-        model = density = None
+        model = density = metrics = None
         if snapshot is not None:
             model = model_layer(snapshot, self.projection, request.colour_by)
+            metrics = self.metrics_for(snapshot)
             if request.density_rect is not None:
                 density = density_image(
                     snapshot.params, self.projection, request.density_rect, request.density_shape
@@ -135,7 +166,7 @@ class SceneRenderer:
 
         if self.use_markers or request.rect is None:
             markers = pack_markers(index, table)
-            return Display(iteration, request, markers, None, model, density, snapshot=snapshot)
+            return Display(iteration, request, markers, None, model, density, snapshot, metrics)
         key = (request.rect, request.shape)
         if key != self._pix_key or self._pix is None:
             self._pix = pixel_index(self.view, request.rect, request.shape)
@@ -145,4 +176,4 @@ class SceneRenderer:
         else:
             image = rasterise(self._pix, rgb, request.shape)
         raster = RasterImage(image, request.rect)
-        return Display(iteration, request, None, raster, model, density, snapshot=snapshot)
+        return Display(iteration, request, None, raster, model, density, snapshot, metrics)

@@ -132,6 +132,41 @@ class DensityImage:
 
 
 @dataclass(frozen=True, eq=False)
+class FitMetrics:
+    """How good the shown model is, and how it agrees with the true labels.
+
+    Attributes
+    ----------
+    log_likelihood : float
+        Mean per point.
+    bic, aic : float
+        As ``GaussianMixture.bic(X)`` / ``.aic(X)`` give them.
+    n_parameters : int
+    iteration : int
+    converged : bool
+    ari : float or None
+        Adjusted Rand index of the hard EM labels against the true labels (when known).
+    confusion : ndarray of shape (C, K) or None
+        Points per (true class, component), components matched to classes (Hungarian).
+    classes : tuple
+        Row names of ``confusion`` (the true classes).
+    components : tuple of int
+        Column order of ``confusion`` (0-based component indices).
+    """
+
+    log_likelihood: float
+    bic: float
+    aic: float
+    n_parameters: int
+    iteration: int
+    converged: bool
+    ari: float | None = None
+    confusion: np.ndarray | None = None
+    classes: tuple = ()
+    components: tuple = ()
+
+
+@dataclass(frozen=True, eq=False)
 class Display:
     """Everything the canvas draws for one snapshot (or for the data alone).
 
@@ -148,6 +183,8 @@ class Display:
         The model's log-density over the visible area, when asked for.
     snapshot : object or None
         The snapshot drawn (``None`` for the data alone).
+    metrics : FitMetrics or None
+        The shown model's scores (``None`` for the data alone).
     """
 
     iteration: int | None
@@ -157,6 +194,7 @@ class Display:
     model: ModelLayer | None = None
     density: DensityImage | None = None
     snapshot: object | None = None
+    metrics: FitMetrics | None = None
 
     @property
     def n_components(self) -> int:
