@@ -199,29 +199,29 @@ def _imbalanced_counts(n_samples: int) -> np.ndarray:
     return counts
 
 
+def _shuffle_indices(rng: np.random.RandomState, n: int) -> np.ndarray:
+    """The order ``sklearn.utils.shuffle(..., random_state=rng)`` puts ``n`` rows in."""
+    indices = np.arange(n)
+    rng.shuffle(indices)
+    return indices
+
+
 def _shuffled(
     rng: np.random.RandomState, X: np.ndarray, y: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """``sklearn.utils.shuffle(X, y, random_state=rng)``: shuffle ``arange(n)``, then gather."""
-    indices = np.arange(X.shape[0])
-    rng.shuffle(indices)
+    indices = _shuffle_indices(rng, X.shape[0])
     return X[indices], y[indices]
 
 
-def _sk_blobs(
+def _sk_blobs_unshuffled(
     rng: np.random.RandomState, n_samples: int, cluster_std: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``make_blobs(n_samples, centers=len(cluster_std), cluster_std=cluster_std,
-    random_state=rng)`` in 2-D, with scikit-learn's draws in scikit-learn's order.
+    """The draws of ``make_blobs`` before its shuffle: points and labels grouped by class.
 
     The centres are drawn first (uniform in :data:`CENTER_BOX`), then each class's points as
     one ``normal(centre, std, (n_k, 2))`` draw, class after class, with ``n_samples`` split
-    equally and the remainder going to the first classes; last the indices are shuffled.
-
-    Returns
-    -------
-    X : ndarray of shape (N, 2), float64
-    y : ndarray of shape (N,), int64, in random order
+    equally and the remainder going to the first classes.
     """
     n_centers = len(cluster_std)
     centers = rng.uniform(CENTER_BOX[0], CENTER_BOX[1], size=(n_centers, 2))
@@ -235,6 +235,22 @@ def _sk_blobs(
         X[start : start + n] = rng.normal(loc=centers[i], scale=std, size=(n, 2))
         y[start : start + n] = i
         start += n
+    return X, y
+
+
+def _sk_blobs(
+    rng: np.random.RandomState, n_samples: int, cluster_std: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``make_blobs(n_samples, centers=len(cluster_std), cluster_std=cluster_std,
+    random_state=rng)`` in 2-D, with scikit-learn's draws in scikit-learn's order: the draws
+    of :func:`_sk_blobs_unshuffled`, then the shuffle of the indices.
+
+    Returns
+    -------
+    X : ndarray of shape (N, 2), float64
+    y : ndarray of shape (N,), int64, in random order
+    """
+    X, y = _sk_blobs_unshuffled(rng, n_samples, cluster_std)
     return _shuffled(rng, X, y)
 
 
@@ -348,10 +364,13 @@ def _make_imbalanced(
     so, as in the lecture, the points come grouped by class, not shuffled.
     """
     counts = _imbalanced_counts(n_samples)
-    X1, T1 = _make_blobs(rng, _N_BLOBS * int(counts[0]), noise)
-    X = np.vstack([X1[T1 == k][:n] for k, n in enumerate(counts)])
-    y = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
-    return X, y
+    # X1, T1 = X_draw[order], y_draw[order], so X1[T1 == k][:n] = X_draw[order[T1 == k][:n]]:
+    # gather only the rows kept (the same values, without a shuffled copy of all 3 * n0).
+    X_draw, y_draw = _sk_blobs_unshuffled(rng, _N_BLOBS * int(counts[0]), np.full(_N_BLOBS, noise))
+    order = _shuffle_indices(rng, len(y_draw))
+    T1 = y_draw[order]
+    rows = np.concatenate([order[T1 == k][:n] for k, n in enumerate(counts)])
+    return X_draw[rows], y_draw[rows]
 
 
 #: The lecture's six generated datasets, in the lecture's order (menus and ``--dataset``
