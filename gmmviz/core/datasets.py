@@ -13,10 +13,11 @@ and, for its first figure, ``make_moons(200, noise=.05, random_state=0)``.
 
 Each generator below makes the same calls on a legacy :class:`numpy.random.RandomState`
 seeded with :attr:`DatasetSpec.seed`, in the same order, as scikit-learn's ``make_blobs``,
-``make_moons`` and ``make_circles`` (scikit-learn 1.x, ``shuffle=True``): blob centres uniform
-in ``center_box=(-10, 10)``, then one ``normal`` draw per blob, then a shuffle of the indices;
+``make_moons`` and ``make_circles`` (``shuffle=True``): blob centres uniform in
+``center_box=(-10, 10)``, then one ``normal`` draw per blob, then a shuffle of the indices;
 or the curve points, then the shuffle, then the noise. The points are therefore bit-identical
-to scikit-learn's for the same arguments and ``random_state``; :attr:`DatasetInfo.reference`
+to scikit-learn's for the same arguments and ``random_state`` (the tests check it against
+scikit-learn 1.9); :attr:`DatasetInfo.reference`
 spells out the call for each dataset. The lecture leaves ``random_state`` unset (so its
 figures change on every run); here the seed always takes its place (default 0).
 
