@@ -1,4 +1,4 @@
-"""The lecture's six toy datasets, generated with numpy alone and fully determined by a seed.
+"""The lecture's six toy datasets, point for point as scikit-learn makes them, without it.
 
 The lecture builds its data with scikit-learn (``n_samples=1500``)::
 
@@ -6,20 +6,22 @@ The lecture builds its data with scikit-learn (``n_samples=1500``)::
     X2, T2 = make_blobs(n_samples, cluster_std=[1.0, 2.5, 0.5])          # "varied"
     X3, T3 = make_moons(n_samples, noise=.05)                            # "moons"
     X4, T4 = make_circles(n_samples, noise=.05, factor=0.5)              # "circles"
-    X5 = X1 @ [[0.60834549, -0.63667341], [-0.40887718, 0.85253229]]     # "anisotropic"
-    X6 = 500 / 100 / 10 points of the three classes of X1                # "imbalanced"
+    X5 = np.dot(X1, [[0.60834549, -0.63667341], [-0.40887718, 0.85253229]])  # "anisotropic"
+    X6 = np.vstack((X1[T1 == 0][:500], X1[T1 == 1][:100], X1[T1 == 2][:10]))  # "imbalanced"
 
-The generators below draw from the same distributions as scikit-learn's ``make_blobs``,
-``make_moons`` and ``make_circles`` (blob centres uniform in the box (-10, 10), the same class
-sizes, the same curve geometry and isotropic Gaussian noise), but with a
-:class:`numpy.random.Generator` (PCG64), which is several times faster than the legacy
-``RandomState`` stream scikit-learn uses; the arrays are therefore not bit-identical to
-scikit-learn's for the same seed, only identically distributed.
+and, for its first figure, ``make_moons(200, noise=.05, random_state=0)``.
 
-For one seed, the blob family shares its centres: "blobs", "varied", "anisotropic" and
-"imbalanced" with the same seed have the same three centres (before the anisotropic transform),
-and "anisotropic" is exactly "blobs" (same seed, size and noise) times the lecture's matrix, as
-in the lecture.
+Each generator below makes the same calls on a legacy :class:`numpy.random.RandomState`
+seeded with :attr:`DatasetSpec.seed`, in the same order, as scikit-learn's ``make_blobs``,
+``make_moons`` and ``make_circles`` (``shuffle=True``): blob centres uniform in
+``center_box=(-10, 10)``, then one ``normal`` draw per blob, then a shuffle of the indices;
+or the curve points, then the shuffle, then the noise. The points are therefore bit-identical
+to scikit-learn's for the same arguments and ``random_state`` (the tests check it against
+scikit-learn 1.9); :attr:`DatasetInfo.reference`
+spells out the call for each dataset. The lecture leaves ``random_state`` unset (so its
+figures change on every run); here the seed always takes its place (default 0).
+
+scikit-learn is the reference of the tests only; it is never imported here.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ __all__ = [
     "DATASETS",
     "IMBALANCED_RATIO",
     "MAX_N_SAMPLES",
+    "MAX_SEED",
     "VARIED_STDS",
     "DatasetGenerator",
     "DatasetInfo",
@@ -49,7 +52,7 @@ __all__ = [
 CENTER_BOX: tuple[float, float] = (-10.0, 10.0)
 #: Per-class standard deviations of "varied" (multiplied by the noise knob).
 VARIED_STDS: tuple[float, float, float] = (1.0, 2.5, 0.5)
-#: The lecture's linear map for "anisotropic" (applied as ``X @ ANISOTROPIC_TRANSFORM``).
+#: The lecture's linear map for "anisotropic" (applied as ``np.dot(X, ANISOTROPIC_TRANSFORM)``).
 ANISOTROPIC_TRANSFORM: np.ndarray = np.array(
     [[0.60834549, -0.63667341], [-0.40887718, 0.85253229]], dtype=np.float64
 )
@@ -60,10 +63,14 @@ IMBALANCED_RATIO: tuple[int, int, int] = (50, 10, 1)
 CIRCLES_FACTOR: float = 0.5
 #: Upper bound on ``n_samples`` (1e7 points × 2 × 8 bytes = 160 MB, plus temporaries).
 MAX_N_SAMPLES: int = 10_000_000
+#: Largest seed: :class:`numpy.random.RandomState`, like scikit-learn's ``random_state``, takes
+#: 32-bit seeds.
+MAX_SEED: int = 2**32 - 1
 
 #: A dataset's generator: ``(rng, n_samples, noise) -> (X, y)``, with ``n_samples`` and ``noise``
-#: already validated; ``X`` has shape (n_samples, 2), ``y`` the classes ``0 .. n_clusters - 1``.
-DatasetGenerator = Callable[[np.random.Generator, int, float], tuple[np.ndarray, np.ndarray]]
+#: already validated and ``rng`` a ``RandomState`` seeded with the spec's seed (scikit-learn's
+#: ``random_state``); ``X`` has shape (n_samples, 2), ``y`` the classes ``0 .. n_clusters - 1``.
+DatasetGenerator = Callable[[np.random.RandomState, int, float], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,11 @@ class DatasetInfo:
         where the class sizes are fixed ratios ("imbalanced").
     description : str
         One sentence on what the dataset shows about fitting a Gaussian mixture.
+    reference : str
+        The scikit-learn code whose points :func:`generate` reproduces bit for bit, written
+        with ``n_samples``, ``noise`` and ``seed`` for the :class:`DatasetSpec` fields: the
+        lecture's call with ``random_state=seed`` where the lecture left it unset, so a caption
+        or preset can say exactly which data (and which seed) it shows.
     generator : DatasetGenerator
         Draws the points; called by :func:`generate` after validation.
     """
@@ -102,6 +114,7 @@ class DatasetInfo:
     n_clusters: int
     min_samples: int
     description: str
+    reference: str
     generator: DatasetGenerator = field(repr=False, compare=False)
 
 
@@ -120,7 +133,8 @@ class DatasetSpec:
         The dataset's noise knob (see :attr:`DatasetInfo.noise_label`); ``None`` means the
         lecture's :attr:`DatasetInfo.default_noise`.
     seed : int
-        Non-negative seed of the random generator. Same spec, same arrays.
+        Seed of the random generator, 0 to :data:`MAX_SEED`: scikit-learn's ``random_state``
+        (see :attr:`DatasetInfo.reference`). Same spec, same arrays.
     """
 
     name: str = "blobs"
@@ -152,23 +166,24 @@ def _validate(spec: DatasetSpec) -> tuple[str, int, float, int]:
     if not (math.isfinite(noise) and noise >= 0.0):
         raise ValueError(f"noise ({info.noise_label}) must be a finite number >= 0; got {noise!r}")
     seed = spec.seed
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    if (
+        isinstance(seed, bool)
+        or not isinstance(seed, (int, np.integer))
+        or not 0 <= seed <= MAX_SEED
+    ):
+        raise ValueError(
+            f"seed must be a non-negative integer of at most 32 bits (0 to {MAX_SEED:,}); "
+            f"got {seed!r}"
+        )
     return name, n, noise, int(seed)
-
-
-def _balanced_counts(n_samples: int, n_classes: int) -> np.ndarray:
-    """Class sizes as ``make_blobs`` splits ``n_samples``: equal, remainder to the first ones."""
-    counts = np.full(n_classes, n_samples // n_classes, dtype=np.int64)
-    counts[: n_samples % n_classes] += 1
-    return counts
 
 
 def _imbalanced_counts(n_samples: int) -> np.ndarray:
     """Class sizes in the ratio 50 : 10 : 1 summing to ``n_samples`` (largest remainder).
 
     At the lecture's 610 points this gives exactly 500, 100, 10. Every class keeps at least one
-    point (``n_samples >= 3`` is checked by the caller).
+    point (``n_samples >= 3`` is checked by the caller), and the sizes never increase with the
+    class.
     """
     ratio = np.asarray(IMBALANCED_RATIO, dtype=np.float64)
     quota = n_samples * ratio / ratio.sum()
@@ -185,153 +200,178 @@ def _imbalanced_counts(n_samples: int) -> np.ndarray:
     return counts
 
 
-def _blobs(
-    rng: np.random.Generator, counts: np.ndarray, stds: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Isotropic Gaussian blobs in 2-D around centres uniform in :data:`CENTER_BOX`.
+def _shuffle_indices(rng: np.random.RandomState, n: int) -> np.ndarray:
+    """The order ``sklearn.utils.shuffle(..., random_state=rng)`` puts ``n`` rows in."""
+    indices = np.arange(n)
+    rng.shuffle(indices)
+    return indices
 
-    Parameters
-    ----------
-    rng : numpy.random.Generator
-    counts : ndarray of shape (C,)
-        Points per class.
-    stds : ndarray of shape (C,)
-        Standard deviation per class (same in both coordinates).
+
+def _shuffled(
+    rng: np.random.RandomState, X: np.ndarray, y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``sklearn.utils.shuffle(X, y, random_state=rng)``: shuffle ``arange(n)``, then gather."""
+    indices = _shuffle_indices(rng, X.shape[0])
+    return X[indices], y[indices]
+
+
+def _sk_blobs_unshuffled(
+    rng: np.random.RandomState, n_samples: int, cluster_std: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The draws of ``make_blobs`` before its shuffle: points and labels grouped by class.
+
+    The centres are drawn first (uniform in :data:`CENTER_BOX`), then each class's points as
+    one ``normal(centre, std, (n_k, 2))`` draw, class after class, with ``n_samples`` split
+    equally and the remainder going to the first classes.
+    """
+    n_centers = len(cluster_std)
+    centers = rng.uniform(CENTER_BOX[0], CENTER_BOX[1], size=(n_centers, 2))
+    counts = [n_samples // n_centers] * n_centers
+    for i in range(n_samples % n_centers):
+        counts[i] += 1
+    X = np.empty((n_samples, 2), dtype=np.float64)
+    y = np.empty(n_samples, dtype=np.int64)
+    start = 0
+    for i, (n, std) in enumerate(zip(counts, cluster_std, strict=True)):
+        X[start : start + n] = rng.normal(loc=centers[i], scale=std, size=(n, 2))
+        y[start : start + n] = i
+        start += n
+    return X, y
+
+
+def _sk_blobs(
+    rng: np.random.RandomState, n_samples: int, cluster_std: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``make_blobs(n_samples, centers=len(cluster_std), cluster_std=cluster_std,
+    random_state=rng)`` in 2-D, with scikit-learn's draws in scikit-learn's order: the draws
+    of :func:`_sk_blobs_unshuffled`, then the shuffle of the indices.
 
     Returns
     -------
     X : ndarray of shape (N, 2), float64
     y : ndarray of shape (N,), int64, in random order
     """
-    n_classes = len(counts)
-    # Centres first, so that every blob-family dataset with this seed has the same centres.
-    centres = rng.uniform(CENTER_BOX[0], CENTER_BOX[1], size=(n_classes, 2))
-    # Shuffling the labels then gathering is the same distribution as make_blobs' "generate per
-    # class, then shuffle", without moving the (N, 2) float array around.
-    y = np.repeat(np.arange(n_classes, dtype=np.int64), counts)
-    rng.shuffle(y)
-    X = rng.standard_normal((len(y), 2))
-    X *= stds[y][:, None]
-    X += centres[y]
+    X, y = _sk_blobs_unshuffled(rng, n_samples, cluster_std)
+    return _shuffled(rng, X, y)
+
+
+def _add_noise(rng: np.random.RandomState, X: np.ndarray, noise: float) -> np.ndarray:
+    """``X += rng.normal(scale=noise, size=X.shape)``, the last draw of the curve datasets."""
+    X += rng.normal(scale=noise, size=X.shape)
+    return X
+
+
+def _two_curves(
+    x_out: np.ndarray, y_out: np.ndarray, x_in: np.ndarray, y_in: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Stack the outer curve (class 0) and the inner one (class 1) as scikit-learn does."""
+    X = np.vstack([np.append(x_out, x_in), np.append(y_out, y_in)]).T
+    y = np.hstack([np.zeros(len(x_out), dtype=np.int64), np.ones(len(x_in), dtype=np.int64)])
     return X, y
 
 
-def _curve_pairs(
-    rng: np.random.Generator, n_samples: int, endpoint: bool
+def _moons(
+    rng: np.random.RandomState, n_samples: int, noise: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Shuffled curve parameters and classes for the two-curve datasets.
+    """``make_moons(n_samples, noise=noise, random_state=rng)``: two interleaving half circles.
 
-    Class 0 gets ``n // 2`` parameters evenly spaced on [0, π] (``endpoint=True``) or [0, 2π)
-    (``endpoint=False``), class 1 the rest, as scikit-learn lays them out; the pairs are then
-    put in random order. Shuffling this 1-D parameter rather than the finished (N, 2) points
-    avoids a slow random-access gather of the point array.
+    Class 0 is the upper unit half circle around (0, 0) (``n // 2`` points evenly spaced on
+    [0, π]); class 1 the lower one around (1, 0.5) (the rest). The points are shuffled, then
+    Gaussian noise of standard deviation ``noise`` is added to both coordinates. The
+    arithmetic is scikit-learn's, term for term, so the points agree to the last bit.
 
     Returns
     -------
-    t : ndarray of shape (N,), float64
-        Angle of each point along its curve.
+    X : ndarray of shape (N, 2), float64
     y : ndarray of shape (N,), int64
-        Class of each point.
     """
     n_out = n_samples // 2
     n_in = n_samples - n_out
-    stop = np.pi if endpoint else 2.0 * np.pi
-    t = np.concatenate(
-        [
-            np.linspace(0.0, stop, n_out, endpoint=endpoint),
-            np.linspace(0.0, stop, n_in, endpoint=endpoint),
-        ]
+    X, y = _two_curves(
+        np.cos(np.linspace(0, np.pi, n_out)),
+        np.sin(np.linspace(0, np.pi, n_out)),
+        1 - np.cos(np.linspace(0, np.pi, n_in)),
+        1 - np.sin(np.linspace(0, np.pi, n_in)) - 0.5,
     )
-    order = rng.permutation(n_samples)
-    # Slots n_out.. of the unshuffled layout hold class 1.
-    return t[order], (order >= n_out).astype(np.int64)
-
-
-def _noise(rng: np.random.Generator, n_samples: int, noise: float) -> np.ndarray:
-    """Isotropic N(0, noise²) noise of shape (N, 2), the noise model of ``make_moons`` and
-    ``make_circles``; the curve points are added onto it in place (one (N, 2) buffer)."""
-    if noise == 0.0:
-        return np.zeros((n_samples, 2))
-    Z = rng.standard_normal((n_samples, 2))
-    Z *= noise
-    return Z
-
-
-def _moons(rng: np.random.Generator, n_samples: int, noise: float) -> tuple[np.ndarray, np.ndarray]:
-    """Two interleaving half circles, as ``make_moons``: points evenly spaced along each arc.
-
-    Class 0 is the upper unit half circle around (0, 0) (``n // 2`` points); class 1 is the lower
-    one around (1, 0.5) (the rest). Gaussian noise of standard deviation ``noise`` is added to
-    both coordinates.
-
-    Returns
-    -------
-    X : ndarray of shape (N, 2), float64
-    y : ndarray of shape (N,), int64
-    """
-    t, y = _curve_pairs(rng, n_samples, endpoint=True)
-    X = _noise(rng, n_samples, noise)
-    # The inner moon is the outer one flipped and shifted: (1 - cos t, 0.5 - sin t). Written as
-    # offset + sign * (cos t, sin t): exact for both classes, no masked indexing.
-    inner = y.astype(np.float64)
-    sign = 1.0 - 2.0 * inner
-    X[:, 0] += inner + sign * np.cos(t)
-    X[:, 1] += 0.5 * inner + sign * np.sin(t)
-    return X, y
+    X, y = _shuffled(rng, X, y)
+    return _add_noise(rng, X, noise), y
 
 
 def _circles(
-    rng: np.random.Generator, n_samples: int, noise: float
+    rng: np.random.RandomState, n_samples: int, noise: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Two concentric circles, as ``make_circles``: radius 1 (class 0) and
-    :data:`CIRCLES_FACTOR` (class 1), points evenly spaced in angle (no duplicate endpoint),
-    plus Gaussian noise of standard deviation ``noise``.
+    """``make_circles(n_samples, noise=noise, factor=CIRCLES_FACTOR, random_state=rng)``.
+
+    Two concentric circles: radius 1 (class 0, ``n // 2`` points) and :data:`CIRCLES_FACTOR`
+    (class 1, the rest), points evenly spaced in angle (no duplicate endpoint), shuffled, then
+    Gaussian noise of standard deviation ``noise``; scikit-learn's arithmetic term for term.
 
     Returns
     -------
     X : ndarray of shape (N, 2), float64
     y : ndarray of shape (N,), int64
     """
-    t, y = _curve_pairs(rng, n_samples, endpoint=False)
-    X = _noise(rng, n_samples, noise)
-    radius = np.where(y == 1, CIRCLES_FACTOR, 1.0)
-    X[:, 0] += radius * np.cos(t)
-    X[:, 1] += radius * np.sin(t)
-    return X, y
+    n_out = n_samples // 2
+    n_in = n_samples - n_out
+    t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    X, y = _two_curves(
+        np.cos(t_out),
+        np.sin(t_out),
+        np.cos(t_in) * CIRCLES_FACTOR,
+        np.sin(t_in) * CIRCLES_FACTOR,
+    )
+    X, y = _shuffled(rng, X, y)
+    return _add_noise(rng, X, noise), y
 
 
 _N_BLOBS = 3  # the lecture's make_blobs(centers=3)
 
 
 def _make_blobs(
-    rng: np.random.Generator, n_samples: int, noise: float
+    rng: np.random.RandomState, n_samples: int, noise: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The "blobs" generator: three equal classes, isotropic, standard deviation ``noise``."""
-    return _blobs(rng, _balanced_counts(n_samples, _N_BLOBS), np.full(_N_BLOBS, noise))
+    """``make_blobs(n_samples, centers=3, cluster_std=noise, random_state=rng)``."""
+    return _sk_blobs(rng, n_samples, np.full(_N_BLOBS, noise))
 
 
 def _make_varied(
-    rng: np.random.Generator, n_samples: int, noise: float
+    rng: np.random.RandomState, n_samples: int, noise: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The "varied" generator: three equal classes, standard deviations ``noise`` × VARIED_STDS."""
-    stds = noise * np.asarray(VARIED_STDS, dtype=np.float64)
-    return _blobs(rng, _balanced_counts(n_samples, len(VARIED_STDS)), stds)
+    """``make_blobs(n_samples, cluster_std=noise * [1.0, 2.5, 0.5], random_state=rng)``."""
+    return _sk_blobs(rng, n_samples, noise * np.asarray(VARIED_STDS, dtype=np.float64))
 
 
 def _make_anisotropic(
-    rng: np.random.Generator, n_samples: int, noise: float
+    rng: np.random.RandomState, n_samples: int, noise: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The "anisotropic" generator: "blobs" (same draws) times :data:`ANISOTROPIC_TRANSFORM`."""
+    """``np.dot(X1, ANISOTROPIC_TRANSFORM)`` with ``X1`` the "blobs" points (same draws)."""
     X, y = _make_blobs(rng, n_samples, noise)
-    return X @ ANISOTROPIC_TRANSFORM, y
+    return np.dot(X, ANISOTROPIC_TRANSFORM), y
 
 
 def _make_imbalanced(
-    rng: np.random.Generator, n_samples: int, noise: float
+    rng: np.random.RandomState, n_samples: int, noise: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The "imbalanced" generator: three classes in the ratio IMBALANCED_RATIO, std ``noise``."""
+    """The lecture's construction: the first n0, n1, n2 points of each class of "blobs".
+
+    ``n0 : n1 : n2`` is :data:`IMBALANCED_RATIO` (500, 100, 10 at the lecture's 610 points),
+    taken from ``make_blobs(3 * n0, centers=3, cluster_std=noise, random_state=rng)`` (1500
+    points, 500 per class, at the lecture's size)::
+
+        X = np.vstack((X1[T1 == 0][:n0], X1[T1 == 1][:n1], X1[T1 == 2][:n2]))
+        y = np.hstack((np.zeros(n0), np.ones(n1), 2 * np.ones(n2))).astype(int)
+
+    so, as in the lecture, the points come grouped by class, not shuffled.
+    """
     counts = _imbalanced_counts(n_samples)
-    return _blobs(rng, counts, np.full(len(counts), noise))
+    # X1, T1 = X_draw[order], y_draw[order], so X1[T1 == k][:n] = X_draw[order[T1 == k][:n]]:
+    # gather only the rows kept (the same values, without a shuffled copy of all 3 * n0).
+    X_draw, y_draw = _sk_blobs_unshuffled(rng, _N_BLOBS * int(counts[0]), np.full(_N_BLOBS, noise))
+    order = _shuffle_indices(rng, len(y_draw))
+    T1 = y_draw[order]
+    rows = np.concatenate([order[T1 == k][:n] for k, n in enumerate(counts)])
+    return X_draw[rows], y_draw[rows]
 
 
 #: The lecture's six generated datasets, in the lecture's order (menus and ``--dataset``
@@ -349,6 +389,7 @@ DATASETS: dict[str, DatasetInfo] = {
             min_samples=1,
             description="three round clusters of equal size and spread: the case a Gaussian "
             "mixture models exactly, so EM recovers them from almost any start",
+            reference="make_blobs(n_samples, centers=3, cluster_std=noise, random_state=seed)",
             generator=_make_blobs,
         ),
         DatasetInfo(
@@ -361,6 +402,8 @@ DATASETS: dict[str, DatasetInfo] = {
             min_samples=1,
             description="three round clusters of very different spread: each component must "
             "learn its own variance, and the wide one claims points near the tight ones",
+            reference="make_blobs(n_samples, cluster_std=noise * np.array([1.0, 2.5, 0.5]), "
+            "random_state=seed)",
             generator=_make_varied,
         ),
         DatasetInfo(
@@ -373,6 +416,8 @@ DATASETS: dict[str, DatasetInfo] = {
             min_samples=1,
             description="the blobs sheared into tilted, elongated ellipses: only full "
             "covariances fit them, spherical or diagonal ones cut across the clusters",
+            reference="np.dot(make_blobs(n_samples, centers=3, cluster_std=noise, "
+            "random_state=seed)[0], [[0.60834549, -0.63667341], [-0.40887718, 0.85253229]])",
             generator=_make_anisotropic,
         ),
         DatasetInfo(
@@ -385,6 +430,10 @@ DATASETS: dict[str, DatasetInfo] = {
             min_samples=len(IMBALANCED_RATIO),
             description="three blobs of 500, 100 and 10 points: the mixing weights must become "
             "very unequal, and the tiny cluster is easily swallowed by a neighbour",
+            reference="X1, T1 = make_blobs(3 * n0, centers=3, cluster_std=noise, "
+            "random_state=seed); "
+            "np.vstack((X1[T1 == 0][:n0], X1[T1 == 1][:n1], X1[T1 == 2][:n2])) with "
+            "n0 : n1 : n2 = 50 : 10 : 1 summing to n_samples (500, 100, 10 at 610)",
             generator=_make_imbalanced,
         ),
         DatasetInfo(
@@ -397,6 +446,7 @@ DATASETS: dict[str, DatasetInfo] = {
             min_samples=1,
             description="two interleaved half circles: a Gaussian mixture needs many "
             "components to follow them",
+            reference="make_moons(n_samples, noise=noise, random_state=seed)",
             generator=_moons,
         ),
         DatasetInfo(
@@ -409,6 +459,7 @@ DATASETS: dict[str, DatasetInfo] = {
             min_samples=1,
             description="two concentric rings: no Gaussian has a hole, so a mixture can only "
             "tile each ring with many small components",
+            reference="make_circles(n_samples, noise=noise, factor=0.5, random_state=seed)",
             generator=_circles,
         ),
     )
@@ -425,7 +476,8 @@ def generate(spec: DatasetSpec) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     X : ndarray of shape (n_samples, 2), float64
-        The points, in random order.
+        The points of ``DATASETS[name].reference`` with ``random_state=spec.seed``, bit for
+        bit: in random order, except "imbalanced", grouped by class as the lecture builds it.
     y : ndarray of shape (n_samples,), int64
         The generating class of each point, in ``0 .. DATASETS[name].n_clusters - 1``.
 
@@ -433,10 +485,10 @@ def generate(spec: DatasetSpec) -> tuple[np.ndarray, np.ndarray]:
     ------
     ValueError
         If the name is unknown, ``n_samples`` is out of range, ``noise`` is negative or not
-        finite, or ``seed`` is not a non-negative integer.
+        finite, or ``seed`` is not an integer from 0 to :data:`MAX_SEED`.
     """
     name, n, noise, seed = _validate(spec)
-    X, y = DATASETS[name].generator(np.random.default_rng(seed), n, noise)
+    X, y = DATASETS[name].generator(np.random.RandomState(seed), n, noise)
     return np.ascontiguousarray(X, dtype=np.float64), y.astype(np.int64, copy=False)
 
 

@@ -290,3 +290,23 @@ def test_write_failure_exits_1(tmp_path, capsys) -> None:
     captured = capsys.readouterr()
     assert rc == 1
     assert captured.err.startswith("gmmviz fit: error: cannot write")
+
+
+def test_fit_on_the_lectures_moons_is_the_fit_of_sklearns_make_moons(tmp_path, capsys) -> None:
+    """--dataset moons --n-samples 200 --noise 0.05 --seed 0 is the lecture's
+    make_moons(200, noise=.05, random_state=0), so the model is the one fitted to those points."""
+    from sklearn.datasets import make_moons  # the reference, in tests only
+
+    out_path = tmp_path / "xmoon.npz"
+    args = ["--dataset", "moons", "-k", "2", "--n-samples", "200", "--noise", "0.05"]
+    rc = main([*args, "--seed", "0", "-q", "-o", str(out_path)])
+    captured = capsys.readouterr()
+    assert rc == 0, captured.err
+    Xmoon, _ = make_moons(200, noise=0.05, random_state=0)
+    expected = reference_fit(Xmoon, n_components=2, random_state=0)
+    loaded = load_model(out_path)
+    assert summary(captured.out)["iterations"] == str(expected.n_iter_)
+    np.testing.assert_array_equal(loaded.weights_, expected.weights_)
+    np.testing.assert_array_equal(loaded.means_, expected.means_)
+    np.testing.assert_array_equal(loaded.covariances_, expected.covariances_)
+    np.testing.assert_array_equal(loaded.predict(Xmoon), expected.predict(Xmoon))

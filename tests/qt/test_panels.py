@@ -30,7 +30,9 @@ def test_dataset_panel_starts_with_the_lectures_defaults(qtbot):
     for i, info in enumerate(DATASETS.values()):
         assert panel.name.itemText(i) == info.title
         tip = panel.name.itemData(i, Qt.ItemDataRole.ToolTipRole)
-        assert tip.lower() == info.description.lower()
+        description, reference = tip.split("\n")
+        assert description.lower() == info.description.lower() + "."
+        assert reference == f"The points of scikit-learn's {info.reference}"
 
 
 def test_choosing_a_generator_loads_its_noise_and_size(qtbot):

@@ -72,6 +72,8 @@ class DatasetPanel(QGroupBox):
         for info in DATASETS.values():
             self.name.addItem(info.title, info.name)
             tip = info.description[:1].upper() + info.description[1:]
+            # The exact scikit-learn call whose points it gives, seed as random_state.
+            tip += f".\nThe points of scikit-learn's {info.reference}"
             self.name.setItemData(self.name.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
         self.name.setToolTip("The lecture's six toy datasets")
         self.n_samples = QSpinBox()
@@ -88,7 +90,9 @@ class DatasetPanel(QGroupBox):
         self.noise_label = QLabel()
         self.seed = QSpinBox()
         self.seed.setRange(BOUNDS["seed"].low, BOUNDS["seed"].high)
-        self.seed.setToolTip("Same seed, same points")
+        self.seed.setToolTip(
+            "Same seed, same points: scikit-learn's random_state for the generator's call"
+        )
         self.generate = QPushButton("Generate")
         self.generate.setObjectName("primary")
         self.generate.setToolTip("Draw a new dataset with these settings and re-initialise EM (G)")
