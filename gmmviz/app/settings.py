@@ -111,7 +111,8 @@ BOUNDS: dict[str, Bound] = {
         10, 1_000_000, int,
         "points to generate. At least 10 so every lecture dataset (imbalanced needs 3) and a few "
         "components have points; at most a million, what the window animates smoothly (about "
-        "15 ms per EM iteration). Larger data comes from a file, which has no limit.",
+        "60 ms per EM iteration at K=16, 7 drawn iterations a second). Larger data comes "
+        "from a file, which has no limit.",
     ),
     "noise": Bound(
         0.0, 50.0, float,

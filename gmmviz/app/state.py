@@ -203,6 +203,8 @@ class AppState:
     selectionChanged(Selection)
     samplesChanged(Samples or None)
         Points were drawn from the model (or dropped with the model they came from).
+    sweepChanged(tuple of SweepPoint)
+        The model-selection sweep on the current data grew (or was cleared).
     """
 
     datasetChanged = Signal(object)
@@ -215,6 +217,7 @@ class AppState:
     runEnded = Signal(object)
     selectionChanged = Signal(object)
     samplesChanged = Signal(object)
+    sweepChanged = Signal(object)
 
     def __init__(self) -> None:
         self.dataset = DatasetSpec()
@@ -225,6 +228,7 @@ class AppState:
         self.run: Run | None = None
         self.selection = Selection()
         self.samples: Samples | None = None
+        self.sweep: tuple = ()
 
     # ------------------------------------------------------------------ settings
 
@@ -264,10 +268,16 @@ class AppState:
         self.run = None
         self.selection = Selection()
         self.set_samples(None)
+        self.set_sweep(())  # it was fitted to the old data
         if source.n_features <= max(self.view.axes):
             self.view = replace(self.view, axes=(0, 1))
         self.dataChanged.emit(source)
         self.selectionChanged.emit(self.selection)
+
+    def set_sweep(self, points: tuple) -> None:
+        """The model-selection sweep's points so far (SweepPoint records, fit order)."""
+        self.sweep = tuple(points)
+        self.sweepChanged.emit(self.sweep)
 
     def set_samples(self, samples: Samples | None) -> None:
         if samples is not self.samples:

@@ -221,6 +221,15 @@ LIST_PRESETS = Option(
     ("--list-presets",),
     {"action": "store_true", "help": "list the lecture's experiments and exit"},
 )
+SWEEP = Option(
+    ("--sweep",),
+    {
+        "type": bounded("n_components"),
+        "metavar": "K_MAX",
+        "help": "when the run ends, sweep K = 1..K_MAX for the four covariance types in the "
+        "Choose K tab (a scripted run waits for it)",
+    },
+)
 PLAY = Option(("--play",), {"action": "store_true", "help": "animate EM at full speed right away"})
 SCREENSHOT = Option(
     ("--screenshot",), {"metavar": "PNG", "help": "when the run ends, save the window as PNG"}

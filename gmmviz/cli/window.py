@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     for option in (opt.PRESET, opt.LIST_PRESETS):
         option.add_to(lecture)
     script = parser.add_argument_group("scripted run")
-    for option in (opt.PLAY, opt.SCREENSHOT, opt.EXPORT_MODEL, opt.QUIT):
+    for option in (opt.PLAY, opt.SWEEP, opt.SCREENSHOT, opt.EXPORT_MODEL, opt.QUIT):
         option.add_to(script)
 
 

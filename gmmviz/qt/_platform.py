@@ -57,6 +57,21 @@ def shorten_switch_interval() -> None:
     sys.setswitchinterval(min(sys.getswitchinterval(), SWITCH_INTERVAL_S))
 
 
+_collector = None
+
+
+def collect_garbage_on_gui_thread() -> None:
+    """Collect reference cycles on the GUI thread only (pyqtgraph's ``GarbageCollector``:
+    automatic collection off, a 1 s timer instead). A cycle holding a Qt object collected
+    on a worker would destroy that object off the GUI thread, where it can deadlock with a
+    GUI thread waiting for the GIL (seen: QMenu destroyed during a numba compile)."""
+    global _collector
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector(interval=1.0)
+
+
 def freeze_startup_objects() -> None:
     """Keep what start-up created (Qt wrappers, pyqtgraph items, numpy, numba: all alive as
     long as the app) out of the cyclic collector's full passes, which otherwise scan it all

@@ -54,6 +54,7 @@ def start_up() -> None:
     from gmmviz.scene import raster  # noqa: F401 - registers the raster kernels' warm-up
 
     _platform.shorten_switch_interval()
+    _platform.collect_garbage_on_gui_thread()
     backend.start_warm_up()
 
 
@@ -67,12 +68,13 @@ class ScriptedRun(QObject):
         self.done = False
         self.exit_code = 0
         presenter = window.presenter
+        self.swept = False
         self.wait_for_samples = bool(getattr(args, "preset", None)) and bool(
             find_preset(args.preset).sample
         )
         if self.wait_for_samples:
             window.state.samplesChanged.connect(lambda s: s is not None and self._finish_soon())
-        elif args.play or getattr(args, "preset", None):
+        elif args.play or getattr(args, "preset", None) or getattr(args, "sweep", None):
             presenter.runEnded.connect(self._on_run_ended)
         else:
             presenter.frameShown.connect(self._on_first_frame)
@@ -82,8 +84,16 @@ class ScriptedRun(QObject):
         self._finish_soon()
 
     def _on_run_ended(self, reason: str) -> None:
-        if reason != "error":
-            self._finish_soon()
+        if reason == "error":
+            return
+        if getattr(self.args, "sweep", None) and not self.swept:
+            self.swept = True
+            sweeps = self.window.presenter.sweeps
+            sweeps.runner.runFinished.connect(lambda _: self._finish_soon())
+            self.window.bottom_tabs.setCurrentWidget(self.window.selection_panel)
+            sweeps.start(self.args.sweep, ("full", "tied", "diag", "spherical"))
+            return
+        self._finish_soon()
 
     def _finish_soon(self) -> None:
         if self.done:
@@ -146,9 +156,14 @@ def apply_options(window: MainWindow, args: argparse.Namespace) -> DatasetSpec:
         "seed": args.seed,
     }
     state.set_model(replace(settings, **{k: v for k, v in changes.items() if v is not None}))
-    if args.play or getattr(args, "preset", None):
+    if _plays(args):
         state.set_speed(None)  # --play animates at full speed
     return state.dataset
+
+
+def _plays(args: argparse.Namespace) -> bool:
+    """--play, and the options that need a finished run (a preset, a sweep after it)."""
+    return bool(args.play or getattr(args, "preset", None) or getattr(args, "sweep", None))
 
 
 def run(args: argparse.Namespace) -> int:
@@ -163,9 +178,9 @@ def run(args: argparse.Namespace) -> int:
     window.show()
     _platform.freeze_startup_objects()
     if args.data_file:
-        window.presenter.open_data(args.data_file, play=args.play)
+        window.presenter.open_data(args.data_file, play=_plays(args))
     else:
-        window.presenter.generate(spec, play=args.play or bool(getattr(args, "preset", None)))
+        window.presenter.generate(spec, play=_plays(args))
     chose = args.data_file or args.dataset or getattr(args, "preset", None)
     if window.first_start and not scripted and not chose:
         window.show_start_page()  # a new user starts from the lecture's experiments

@@ -98,8 +98,10 @@ def show_shortcuts(window: QWidget, rows: list[tuple[str, str]]) -> QMessageBox:
 
 
 def show_about(window: QWidget) -> QMessageBox:
+    from gmmviz import __version__
+
     text = (
-        "<b>gmmviz</b> lets you watch the EM algorithm fit a Gaussian mixture, one "
+        f"<b>gmmviz {__version__}</b> lets you watch the EM algorithm fit a Gaussian mixture, one "
         "iteration at a time: E-step responsibilities as colours, M-step means and "
         "covariance ellipses (1, 2, 3 σ), and the log-likelihood climbing to convergence."
     )

@@ -12,16 +12,27 @@ import json
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QScrollArea,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gmmviz.app.state import AppState, DataSource, ViewSettings
 from gmmviz.qt import actions, dialogs
 from gmmviz.qt.canvas import MixtureCanvas
+from gmmviz.qt.elided_label import ElidedLabel
 from gmmviz.qt.panels.dataset_panel import DatasetPanel
 from gmmviz.qt.panels.em_panel import EMPanel
 from gmmviz.qt.panels.history_bar import HistoryBar
 from gmmviz.qt.panels.likelihood_plot import LikelihoodPlot
+from gmmviz.qt.panels.metrics_panel import MetricsPanel
 from gmmviz.qt.panels.model_panel import ModelPanel
+from gmmviz.qt.panels.selection_panel import SelectionPanel
 from gmmviz.qt.panels.view_bar import ViewBar
 from gmmviz.qt.presenter import Presenter
 from gmmviz.qt.start_page import StartPage
@@ -106,12 +117,19 @@ class MainWindow(QMainWindow):
         top_layout.addWidget(self.view_bar)
         top_layout.addWidget(self.canvas, 1)
         top_layout.addWidget(self.history_bar)
+        self.selection_panel = SelectionPanel()
+        self.metrics_panel = MetricsPanel()
+        self.bottom_tabs = QTabWidget()
+        self.bottom_tabs.setDocumentMode(True)
+        self.bottom_tabs.addTab(self.likelihood, "Log-likelihood")
+        self.bottom_tabs.addTab(self.selection_panel, "Choose K (BIC / AIC)")
+        self.bottom_tabs.addTab(self.metrics_panel, "Fit metrics")
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(top)
-        right.addWidget(self.likelihood)
+        right.addWidget(self.bottom_tabs)
         right.setStretchFactor(0, 4)
         right.setStretchFactor(1, 1)
-        right.setSizes([600, 190])
+        right.setSizes([570, 230])
         right.setChildrenCollapsible(False)
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.addWidget(scroll)
@@ -123,7 +141,7 @@ class MainWindow(QMainWindow):
 
         # The message takes the stretch and the size label stays small on the right, so a
         # long message is never hidden under it.
-        self.status_label = QLabel("")
+        self.status_label = ElidedLabel("")
         self.status_label.setObjectName("statusMessage")
         self.size_label = QLabel("")
         self.statusBar().addWidget(self.status_label, 1)
@@ -137,8 +155,7 @@ class MainWindow(QMainWindow):
 
     def show_status(self, text: str) -> None:
         self.statusBar().clearMessage()
-        self.status_label.setText(text)
-        self.status_label.setToolTip(text)
+        self.status_label.setText(text)  # the whole text is its tooltip
 
     @property
     def status_text(self) -> str:

@@ -20,6 +20,7 @@ The render request cycle (one, with one generation counter):
 
 from __future__ import annotations
 
+import itertools
 import math
 from functools import partial
 from pathlib import Path
@@ -49,6 +50,7 @@ from gmmviz.qt.exporter import Exporter
 from gmmviz.qt.panels.em_panel import speed_label
 from gmmviz.qt.render_cycle import RenderCycle
 from gmmviz.qt.runner import SnapshotRunner, Update
+from gmmviz.qt.sweep import SweepController
 from gmmviz.qt.tasks import TaskResult, TaskRunner
 from gmmviz.scene import MARKER_LIMIT, SceneRenderer
 
@@ -88,6 +90,9 @@ class Presenter(QObject):
         self.render = RenderCycle(self, self.runner, window.canvas, state, window.can_paint)
         self.frameShown = self.render.frameShown
         self.exports = Exporter(window, state, self.tasks, self.error)
+        self.sweeps = SweepController(self, window.selection_panel, state)
+        self.render.displayShown.connect(lambda d: window.metrics_panel.show_metrics(d.metrics))
+        self._loaded_ids = itertools.count(-1, -1)  # runs that no runner made (a swept model)
         self.quiet_errors = False  # scripted runs print errors instead of showing a dialog
         self._data_what = "load the data"
         self._preset_sample = 0  # points to draw when the preset's run converges
@@ -216,6 +221,20 @@ class Presenter(QObject):
         self.tasks.submit("sample", partial(draw_samples, step, n, seed))
         self.status(f"Drawing {n:,} points from the model of iteration {step.iteration}…")
 
+    def show_fitted(self, step, settings: ModelSettings) -> None:
+        """Show an already fitted model (from the sweep) as a finished run of one snapshot;
+        the settings follow it, so Reset runs EM from its start."""
+        self.runner.cancel()
+        self._pending = None
+        self.state.set_model(settings)
+        run_id = next(self._loaded_ids)
+        self.state.start_run(run_id, settings)
+        self.state.add_snapshots(run_id, [step])
+        self.state.end_run(run_id)
+        self._show_readouts(step)
+        self.render.request()  # no runner sends it: ask for its display
+        self.w.update_actions()
+
     # ================================================================== use cases: EM
 
     def reset(self, play: bool = False) -> None:
@@ -275,8 +294,10 @@ class Presenter(QObject):
             return False
         if self.runner.is_live:
             return True
-        if run is None or run.status is RunStatus.ERROR or not len(run):
-            # the last run failed (or never started): start afresh with the current settings
+        interrupted = run is not None and run.status is RunStatus.RUNNING
+        if run is None or run.status is RunStatus.ERROR or not len(run) or interrupted:
+            # the last run failed, never started, or lost its worker to a run that could not
+            # start (the previous one stays on screen): start afresh with the settings
             self.reset(play=what in ("play", "run"))
             if what == "run" and self.runner.is_live:
                 self.runner.run_to_end()
@@ -471,6 +492,8 @@ class Presenter(QObject):
             return
         if new_run:
             self.w.update_actions()  # a model exists now: the exports can be used
+            if self.runner.is_playing:
+                self.status(f"Playing at {speed_label(self.state.speed)}.")
         if following:
             self._show_readouts(self.state.run.latest)
             self.render.show_update(update)
@@ -492,16 +515,30 @@ class Presenter(QObject):
             previous = self.state.run
             if previous is not None:
                 self.state.set_model(previous.settings)
-                kept = f" The previous run (K={previous.settings.n_components}) is still shown."
+                kept = (
+                    " The previous run is still shown, and its settings are back in the model "
+                    "panel; Step or Play starts it again."
+                )
+                self._badge_for(previous)
             else:
                 kept = ""
                 self.w.em_panel.set_badge("error — see message", "error")
             self.w.update_actions()
-            self.error(f"EM could not start: {message}.{kept}")
+            self.error(f"EM could not start: {message.rstrip('.')}.{kept}")
         else:
             self.state.end_run(run_id, error=message)
             self.error(f"EM stopped: {message}")
         self.runEnded.emit("error")
+
+    def _badge_for(self, run: Run) -> None:
+        """The badge a run that is no longer computing deserves."""
+        last = run.latest
+        if run.status is RunStatus.CONVERGED:
+            self.w.em_panel.set_badge(f"converged at iteration {last.iteration}", "converged")
+        elif run.status is RunStatus.MAX_ITER:
+            self.w.em_panel.set_badge(f"stopped at max_iter ({last.iteration})", "stopped")
+        elif last is not None:
+            self.w.em_panel.set_badge(f"paused at iteration {last.iteration}", "idle")
 
     def _on_playing_changed(self, playing: bool) -> None:
         self.w.set_playing(playing)
@@ -581,5 +618,6 @@ class Presenter(QObject):
         """Stop timers, the runner and the task thread (waits for both). Idempotent."""
         self._plot_timer.stop()
         self.render.stop()
+        self.sweeps.shutdown()
         self.runner.shutdown()
         self.tasks.shutdown()

@@ -34,9 +34,12 @@ class RenderCycle(QObject):
     -------
     frameShown(int)
         The display of a snapshot (its iteration) was put on the canvas.
+    displayShown(Display)
+        Any display was put on the canvas (its metrics go to the metrics panel).
     """
 
     frameShown = Signal(int)
+    displayShown = Signal(object)
 
     def __init__(
         self, parent: QObject, runner: SnapshotRunner, canvas, state: AppState,
@@ -86,6 +89,7 @@ class RenderCycle(QObject):
 
     def _show(self, display: Display) -> None:
         self.canvas.show_display(display)
+        self.displayShown.emit(display)
         if display.snapshot is not None:
             self.frameShown.emit(display.snapshot.iteration)
 

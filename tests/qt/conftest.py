@@ -15,6 +15,21 @@ from gmmviz.qt.main_window import MainWindow
 SMALL = DatasetSpec("blobs", 300, None, 1)
 
 
+@pytest.fixture(autouse=True)
+def garbage_collected_on_the_gui_thread():
+    """As the app does (``_platform.collect_garbage_on_gui_thread``): no automatic cyclic
+    collection while a test runs, so no worker thread destroys a Qt object; the garbage is
+    collected here, on the GUI thread, when the test is over."""
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()
+    yield
+    gc.collect()
+    if enabled:
+        gc.enable()
+
+
 def _open(qtbot, **kwargs) -> MainWindow:
     w = MainWindow(**kwargs)
     qtbot.addWidget(w)

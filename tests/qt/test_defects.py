@@ -49,7 +49,8 @@ def test_a_run_that_cannot_start_keeps_the_previous_run_and_says_so(qtbot, windo
     window.model_panel.flush()
     qtbot.waitUntil(lambda: bool(window.errors), timeout=20000)
     assert "n_components" in window.errors[-1]
-    assert "previous run (K=16) is still shown" in window.errors[-1]
+    assert "previous run is still shown" in window.errors[-1]
+    assert ".." not in window.errors[-1]
     # the panel, the state, the title and the run agree: nothing contradicts the picture
     assert window.state.run is before
     assert window.state.model.n_components == 16 == window.model_panel.k.value()
@@ -58,6 +59,23 @@ def test_a_run_that_cannot_start_keeps_the_previous_run_and_says_so(qtbot, windo
     label, size = window.status_label, window.size_label
     assert label.isVisible() and label.geometry().right() < size.geometry().left()
     assert window.errors[-1] == window.status_text
+    # and it is not stuck: the converged run says so (no "max_iter (0)")
+    window.presenter.step()
+    assert "converged at iteration" in window.status_text
+    assert "converged" in window.em_panel.badge.text()
+
+
+def test_after_a_run_that_cannot_start_step_starts_again(qtbot, window, load):
+    """A paused run whose worker went to the refused run: Step starts it afresh."""
+    load(window, DatasetSpec("moons", 20, None, 0), n_components=16, reg_covar=1e-12)
+    window.model_panel.k.setValue(50)
+    window.model_panel.flush()
+    qtbot.waitUntil(lambda: bool(window.errors), timeout=20000)
+    assert "paused" in window.em_panel.badge.text()
+    before = window.state.run
+    with qtbot.waitSignal(window.presenter.frameShown, timeout=20000):
+        window.presenter.step()
+    assert window.state.run is not before and window.state.run.settings.n_components == 16
 
 
 def test_a_run_that_fails_midway_is_not_shown_as_converged(qtbot, window, load):

@@ -116,7 +116,16 @@ class MarkerItem(pg.GraphicsObject):
         self._atlas_key = key
 
     def boundingRect(self) -> QRectF:
-        return self._bounds
+        # The markers reach half their size in pixels beyond the data's extent: without
+        # the padding a recolour repaints only part of the outermost markers.
+        if self._bounds.isNull():
+            return self._bounds
+        px, py = self.pixelSize() or (0.0, 0.0)
+        pad = self._size / 2 + 2
+        return self._bounds.adjusted(-pad * px, -pad * py, pad * px, pad * py)
+
+    def viewTransformChanged(self) -> None:
+        self.prepareGeometryChange()  # the padding in data units changes with the zoom
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
         n = len(self._xy)

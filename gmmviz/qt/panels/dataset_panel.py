@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
@@ -12,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -20,30 +18,11 @@ from PySide6.QtWidgets import (
 
 from gmmviz.app.settings import BOUNDS
 from gmmviz.core.datasets import DATASETS, DatasetInfo, DatasetSpec
+from gmmviz.qt.elided_label import ElidedLabel
 
 #: The lecture's sizes: a size among them follows the generator when it changes, any other
 #: (the person's own) stays.
 _LECTURE_SIZES = frozenset(info.default_n_samples for info in DATASETS.values())
-
-
-class ElidedLabel(QLabel):
-    """A one-line label that ends in "…" when its text is wider than the label (the whole
-    text is the tooltip)."""
-
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(text, parent)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-
-    def setText(self, text: str) -> None:
-        super().setText(text)
-        self.setToolTip(text)
-
-    def paintEvent(self, event) -> None:
-        painter = QPainter(self)
-        metrics = self.fontMetrics()
-        elided = metrics.elidedText(self.text(), Qt.TextElideMode.ElideRight, self.width())
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        painter.drawText(self.rect(), int(self.alignment()), elided)
 
 
 class DatasetPanel(QGroupBox):
