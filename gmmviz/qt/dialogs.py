@@ -15,6 +15,7 @@ EXPORTS: dict[str, tuple[str, str, str, str]] = {
     "svg": ("Export canvas image", "canvas.svg", "SVG drawing (*.svg)", ".svg"),
     "window": ("Save window screenshot", "gmmviz.png", "PNG image (*.png)", ".png"),
     "samples": ("Export sampled points", "samples.csv", "CSV (*.csv)", ".csv"),
+    "memberships": ("Save the memberships", "memberships.png", "PNG image (*.png)", ".png"),
 }
 
 _LAST_DIR_KEY = "paths/last_dir"

@@ -26,6 +26,7 @@ from gmmviz.app.state import AppState, DataSource, ViewSettings
 from gmmviz.qt import actions, dialogs
 from gmmviz.qt.canvas import MixtureCanvas
 from gmmviz.qt.elided_label import ElidedLabel
+from gmmviz.qt.memberships_window import MembershipsWindow
 from gmmviz.qt.panels.dataset_panel import DatasetPanel
 from gmmviz.qt.panels.em_panel import EMPanel
 from gmmviz.qt.panels.history_bar import HistoryBar
@@ -68,6 +69,7 @@ class MainWindow(QMainWindow):
         #: No settings were saved yet: the app shows its start page.
         self.first_start = not (remember and self.store.contains(_STATE_KEY))
         self.state = AppState()
+        self.memberships: MembershipsWindow | None = None
         self._build_panels()
         self.presenter = Presenter(self, self.state)
         targets = {"presenter": self.presenter, "exports": self.presenter.exports, "window": self}
@@ -216,6 +218,13 @@ class MainWindow(QMainWindow):
     def show_samples(self, on: bool) -> None:
         self.presenter.set_view(show_samples=on)
 
+    def show_memberships(self) -> MembershipsWindow:
+        if self.memberships is None:
+            self.memberships = MembershipsWindow(self)
+        self.memberships.show()
+        self.memberships.raise_()
+        return self.memberships
+
     def show_start_page(self) -> StartPage:
         page = StartPage(self, self.presenter.load_preset)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -258,6 +267,8 @@ class MainWindow(QMainWindow):
         self.hide()  # closing feels instant even if the worker finishes an iteration first
         # pending timers (a debounced K change, say) must not restart EM after this
         dialogs.close_boxes(self)
+        if self.memberships is not None:
+            self.memberships.close()
         self.model_panel.cancel_pending()
         self.canvas.cancel_pending()
         self.presenter.shutdown()

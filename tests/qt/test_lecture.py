@@ -72,3 +72,26 @@ def test_a_saddle_is_not_called_converged(qtbot, window, load):
     with qtbot.waitSignal(window.presenter.runEnded, timeout=20000):
         window.presenter.run_to_end()
     assert "converged" in window.em_panel.badge.text()
+
+
+def test_the_memberships_window_follows_the_run_and_exports(qtbot, window, load, tmp_path):
+    load(window)
+    memberships = window.show_memberships()
+    qtbot.waitUntil(lambda: memberships.panels is not None, timeout=10000)
+    assert memberships.panels.iteration == window.state.shown_step.iteration
+    assert memberships.panels.memberships.shape[0] == 3
+    assert memberships.panels.true_labels is not None  # the blobs have true labels
+    with qtbot.waitSignal(window.presenter.runEnded, timeout=20000):
+        window.presenter.run_to_end()
+    last = window.state.run.latest.iteration
+    qtbot.waitUntil(lambda: memberships.panels.iteration == last, timeout=10000)
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "m.png"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+        memberships.save.click()
+    from PySide6.QtGui import QImage
+
+    assert QImage(str(target)).width() > 400
+    memberships.close()

@@ -69,3 +69,23 @@ def test_the_renderer_adds_the_density_only_when_asked(fitted):
     shown = renderer(step, request).density
     assert shown.log_density.shape == (30, 50) and shown.rect == request.density_rect
     assert renderer(None, request).density is None  # no model, no density
+
+
+def test_membership_panels_average_the_responsibilities_per_pixel(fitted):
+    from gmmviz.core import responsibilities
+    from gmmviz.scene import palette
+    from gmmviz.scene.memberships import membership_panels
+    from gmmviz.scene.raster import pixel_index
+
+    X, step = fitted
+    rect, shape = (-1.5, -1.0, 2.5, 1.5), (25, 40)
+    panels = membership_panels(X, X, None, step, rect, shape)
+    assert panels.true_labels is None and panels.memberships.shape == (16, 25, 40, 4)
+    R = responsibilities(X, step.params)
+    pix = pixel_index(X, rect, shape)
+    p = pix[0]
+    mean = R[pix == p, 3].mean()
+    expected = palette.viridis(256)[int(np.rint(mean * 255))]
+    np.testing.assert_array_equal(panels.memberships[3].reshape(-1, 4)[p, :3], expected)
+    empty = np.setdiff1d(np.arange(25 * 40), pix)
+    assert not panels.memberships.reshape(16, -1, 4)[:, empty, 3].any()  # empty: transparent
