@@ -20,6 +20,7 @@ from psygnal import Signal
 from gmmviz.app.settings import ModelSettings, dataset_spec_from_dict, dataset_spec_to_dict
 from gmmviz.core.datasets import DatasetSpec
 from gmmviz.core.em import EMStep, MixtureParams
+from gmmviz.core.metrics import match_components
 from gmmviz.scene.request import COLOUR_MODES
 
 
@@ -121,6 +122,9 @@ class Run:
     steps : list of EMStep
     status : RunStatus
     error : str or None
+    colour_slots : tuple of int
+        The colour of each component, matched to the previous run's so that re-running
+        does not reshuffle the colours (empty: component k takes colour k).
     """
 
     run_id: int
@@ -128,6 +132,7 @@ class Run:
     steps: list[Any] = field(default_factory=list)
     status: RunStatus = RunStatus.RUNNING
     error: str | None = None
+    colour_slots: tuple[int, ...] = ()
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -284,9 +289,11 @@ class AppState:
             self.samples = samples
             self.samplesChanged.emit(samples)
 
-    def start_run(self, run_id: int, settings: ModelSettings) -> Run:
+    def start_run(
+        self, run_id: int, settings: ModelSettings, colour_slots: tuple[int, ...] = ()
+    ) -> Run:
         self.set_samples(None)  # they belong to the previous model
-        self.run = Run(run_id, settings)
+        self.run = Run(run_id, settings, colour_slots=tuple(colour_slots))
         self.selection = Selection()
         self.runStarted.emit(self.run)
         self.selectionChanged.emit(self.selection)
@@ -468,6 +475,7 @@ def run_to_record(run: Run) -> dict[str, Any]:
         "settings": run.settings.to_dict(),
         "status": run.status.value,
         "error": run.error,
+        "colour_slots": list(run.colour_slots),
         "steps": [step_to_record(s) for s in run.steps],
     }
 
@@ -481,4 +489,36 @@ def run_from_record(record: dict[str, Any]) -> Run:
         steps,
         RunStatus(record.get("status", "running")),
         record.get("error"),
+        tuple(int(s) for s in record.get("colour_slots", ())),
     )
+
+
+def matched_colour_slots(previous: Run | None, first: EMStep) -> tuple[int, ...]:
+    """Colours for a new run's components that continue the previous run's.
+
+    Each new component takes the colour of the previous component whose mean is matched
+    to its own (Hungarian assignment on the distances between means); new components
+    beyond the previous K take the smallest colours not in use.
+
+    Parameters
+    ----------
+    previous : Run or None
+        The run shown before (on the same data).
+    first : EMStep
+        The new run's first snapshot.
+
+    Returns
+    -------
+    tuple of int, one per new component (empty: the default colours)
+    """
+    if previous is None or previous.latest is None:
+        return ()
+    old = np.asarray(previous.latest.params.means)
+    new = np.asarray(first.params.means)
+    if old.shape[1] != new.shape[1]:
+        return ()
+    place = match_components(old, new)
+    old_slots = previous.colour_slots or tuple(range(len(old)))
+    slots = [old_slots[p] if p < len(old_slots) else -1 for p in place.tolist()]
+    free = (s for s in range(len(slots) + len(old_slots)) if s not in slots)
+    return tuple(s if s >= 0 else next(free) for s in slots)

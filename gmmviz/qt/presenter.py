@@ -41,6 +41,7 @@ from gmmviz.app.state import (
     Samples,
     Selection,
     ViewSettings,
+    matched_colour_slots,
 )
 from gmmviz.core.datasets import DATASETS, DatasetSpec
 from gmmviz.core.diagnostics import coinciding_components
@@ -484,7 +485,9 @@ class Presenter(QObject):
         assert _on_gui_thread(), "widgets touched off the GUI thread"
         new_run = self._pending is not None and self._pending[0] == update.run_id
         if new_run:
-            self.state.start_run(update.run_id, self._pending[1])
+            slots = matched_colour_slots(self.state.run, update.steps[0])
+            self.state.start_run(update.run_id, self._pending[1], slots)
+            self.w.canvas.set_colour_slots(slots)
             self._pending = None
         following = self.state.selection.following
         if not self.state.add_snapshots(update.run_id, update.steps):

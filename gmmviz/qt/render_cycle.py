@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
@@ -68,7 +69,9 @@ class RenderCycle(QObject):
         """Step 2: ask for the shown snapshot (or the bare data) as the canvas now wants it."""
         if self.runner.is_closed or self._renderer is None:
             return
-        request = self.canvas.view_request()
+        run = self.state.run
+        slots = () if run is None else run.colour_slots
+        request = replace(self.canvas.view_request(), colour_slots=slots)
         self.runner.set_request(request)
         self._token = self.runner.render(self.state.shown_step, request)
 

@@ -103,7 +103,9 @@ def fill_alphas(weights: np.ndarray, peak: float = 0.28, floor: float = 0.04) ->
     return floor + (peak - floor) * np.clip(w / top, 0.0, 1.0)
 
 
-def model_layer(snapshot, projection: Projection, colour_by: str) -> ModelLayer:
+def model_layer(
+    snapshot, projection: Projection, colour_by: str, colour_slots: tuple[int, ...] = ()
+) -> ModelLayer:
     """The ellipses, fills, means and caption of a snapshot seen through ``projection``.
 
     Parameters
@@ -114,6 +116,8 @@ def model_layer(snapshot, projection: Projection, colour_by: str) -> ModelLayer:
         ``Wᵀ Σ W``).
     colour_by : str
         With ``"true"`` the fills and means take :data:`NEUTRAL_FILL`.
+    colour_slots : tuple of int
+        The colour of each component (see :func:`gmmviz.scene.palette.component_colours`).
 
     Returns
     -------
@@ -125,7 +129,7 @@ def model_layer(snapshot, projection: Projection, colour_by: str) -> ModelLayer:
     rings = ellipse_rings(means2, cov2)
     x, y = nan_polyline(rings)
     k = params.n_components
-    colours = palette.label_colours(k)
+    colours = palette.component_colours(k, colour_slots)
     if colour_by == "true":
         # component colours would clash with the class colours (a blue mean on green points)
         colours = np.tile(np.array(NEUTRAL_FILL, dtype=np.uint8), (k, 1))

@@ -73,6 +73,17 @@ def label_colours(n: int) -> np.ndarray:
     return LABELS[np.arange(n) % MAX_COLOURS]
 
 
+def component_colours(n: int, slots: tuple[int, ...] = ()) -> np.ndarray:
+    """Colours of a model's ``n`` components; shape (n, 3), uint8.
+
+    ``slots[j]`` is the colour (label) index component ``j`` takes, so that a new run keeps
+    the colours of the run before it; empty: component ``j`` takes colour ``j``.
+    """
+    if len(slots) != n:
+        return label_colours(n)
+    return LABELS[np.asarray(slots, dtype=np.int64) % MAX_COLOURS]
+
+
 def hex_colour(rgb) -> str:
     """``#rrggbb`` of an RGB triple."""
     r, g, b = (int(v) for v in rgb[:3])

@@ -83,7 +83,9 @@ class SceneRenderer:
                 self._true_codes = (codes.astype(np.int32).ravel(), values)
         return self._true_codes
 
-    def colours_for(self, snapshot, component: int, labels_only: bool = False) -> PointSummary:
+    def colours_for(
+        self, snapshot, component: int, labels_only: bool = False, slots: tuple[int, ...] = ()
+    ) -> PointSummary:
         """The fused pass for ``snapshot``'s parameters (cached for the last one asked)."""
         params = snapshot.params
         component = int(min(max(component, 0), params.n_components - 1))
@@ -91,12 +93,12 @@ class SceneRenderer:
         reusable = (
             cached is not None
             and self._colours_of is params
-            and (labels_only or (len(cached.member) and self._colour_key == component))
+            and (labels_only or (len(cached.member) and self._colour_key == (component, slots)))
         )
         if not reusable:
-            table = palette.label_colours(params.n_components)
+            table = palette.component_colours(params.n_components, slots)
             self._colours = point_summary(self.X, params, table, component, labels_only=labels_only)
-            self._colour_key = component
+            self._colour_key = (component, slots)
             self._colours_of = params
         return self._colours
 
@@ -137,7 +139,7 @@ class SceneRenderer:
         iteration = None if snapshot is None else snapshot.iteration
         model = density = metrics = None
         if snapshot is not None:
-            model = model_layer(snapshot, self.projection, request.colour_by)
+            model = model_layer(snapshot, self.projection, request.colour_by, request.colour_slots)
             metrics = self.metrics_for(snapshot)
             if request.density_rect is not None:
                 density = density_image(
@@ -151,9 +153,10 @@ class SceneRenderer:
             if self.y_true is None:
                 table = np.array([[90, 90, 110]], dtype=np.uint8)
         else:
-            pc = self.colours_for(snapshot, request.component, labels_only=mode == "hard")
+            slots = request.colour_slots
+            pc = self.colours_for(snapshot, request.component, mode == "hard", slots)
             if mode == "hard":
-                index, table = pc.labels, palette.label_colours(n_comp)
+                index, table = pc.labels, palette.component_colours(n_comp, slots)
             elif mode == "blend":
                 if self.use_markers:
                     index, table = quantise_rgb(pc.blend)

@@ -35,6 +35,9 @@ class ViewRequest:
         ``(x0, y0, x1, y1)`` of the visible area when the density is wanted, else ``None``.
     density_shape : tuple of 2 ints
         ``(height, width)`` of the density grid.
+    colour_slots : tuple of int
+        The colour of each component (``palette.component_colours``): a new run keeps the
+        colours of the previous one; empty: component ``k`` takes colour ``k``.
     """
 
     colour_by: str = "hard"
@@ -43,6 +46,7 @@ class ViewRequest:
     shape: tuple[int, int] = (0, 0)
     density_rect: tuple[float, float, float, float] | None = None
     density_shape: tuple[int, int] = (0, 0)
+    colour_slots: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

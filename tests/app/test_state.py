@@ -114,3 +114,30 @@ def test_the_full_record_keeps_every_snapshot_and_the_selection(state_with_run):
         np.testing.assert_array_equal(x.params.covariances, y.params.covariances)
         np.testing.assert_array_equal(x.params.precisions_cholesky, y.params.precisions_cholesky)
     assert run_to_record(run_from_record(run_to_record(a)))["steps"][-1]["iteration"] == 5
+
+
+def test_a_new_run_keeps_the_colours_of_the_previous_one(state_with_run):
+    from gmmviz.app.state import matched_colour_slots
+    from gmmviz.core.em import EMStep, MixtureParams
+
+    previous = state_with_run.run
+    p = previous.latest.params
+    order = [2, 0, 1]  # the same components, found in another order
+    shuffled = MixtureParams.from_covariances(
+        p.weights[order], p.means[order], p.covariances[order], p.covariance_type
+    )
+    slots = matched_colour_slots(previous, EMStep(0, shuffled, 0.0, float("nan"), False))
+    assert slots == (2, 0, 1)  # each component keeps the colour of the one it continues
+    previous.colour_slots = slots
+    again = matched_colour_slots(previous, EMStep(0, p, 0.0, float("nan"), False))
+    assert again == (2, 0, 1)  # composed with the previous run's own colours
+    assert matched_colour_slots(None, previous.latest) == ()
+
+
+def test_more_components_take_the_unused_colours(state_with_run):
+    from gmmviz.app.runs import em_run
+    from gmmviz.app.state import matched_colour_slots
+
+    first = next(iter(em_run(state_with_run.data.X, ModelSettings(5, seed=2))))
+    slots = matched_colour_slots(state_with_run.run, first)
+    assert sorted(slots) == [0, 1, 2, 3, 4]

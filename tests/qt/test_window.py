@@ -366,3 +366,30 @@ def test_exports_are_enabled_as_soon_as_iteration_0_is_shown(qtbot, window):
     assert window.state.shown_step.iteration == 0
     assert window.act("export_model").isEnabled()
     assert window.act("export_data").isEnabled()
+
+
+def test_rerunning_keeps_the_component_colours(qtbot, window, load):
+    from gmmviz.scene import palette
+
+    load(window, DatasetSpec("blobs", 600, 1.0, 3))
+    with qtbot.waitSignal(window.presenter.runEnded, timeout=20000):
+        window.presenter.run_to_end()
+
+    def colour_near(point):
+        run = window.state.run
+        means = run.latest.params.means
+        k = int(np.argmin(((means - point) ** 2).sum(axis=1)))
+        return tuple(palette.component_colours(len(means), run.colour_slots)[k])
+
+    centres = [window.state.data.X[window.state.data.y_true == c].mean(axis=0) for c in range(3)]
+    before = [colour_near(c) for c in centres]
+    window.model_panel.seed.setValue(7)  # another start: components found in another order
+    window.model_panel.flush()
+    qtbot.waitUntil(lambda: window.state.run.settings.seed == 7, timeout=20000)
+    with qtbot.waitSignal(window.presenter.runEnded, timeout=20000):
+        window.presenter.run_to_end()
+    assert [colour_near(c) for c in centres] == before
+    qtbot.waitUntil(
+        lambda: window.canvas.shown_display.request.colour_slots == window.state.run.colour_slots,
+        timeout=5000,
+    )

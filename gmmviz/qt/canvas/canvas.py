@@ -129,6 +129,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._shown_display: Display | None = None
         self._shown_step = None
         self._layer: ModelLayer | None = None
+        self._colour_slots: tuple[int, ...] = ()
         self._caption_suffix = ""
         self._bin_px = 1
 
@@ -307,6 +308,12 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
     def axis_names(self) -> tuple[str, str]:
         return self._axis_names
 
+    def set_colour_slots(self, slots: tuple[int, ...]) -> None:
+        """The colour of each component (the legend follows the points)."""
+        self._colour_slots = tuple(slots)
+        self._legend_key = None
+        self._update_legend()
+
     def set_caption_suffix(self, text: str) -> None:
         """Words appended to the caption of the shown snapshot (``""``: none)."""
         self._caption_suffix = text
@@ -367,11 +374,10 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
                 self.legend.addItem(swatch(palette.LABELS[0]), f"{n} classes, a colour each")
         elif mode == "hard" and self._n_components:
             n = self._n_components
+            colours = palette.component_colours(n, self._colour_slots)
             if n <= MAX_LEGEND_ROWS:
                 for k in range(n):
-                    self.legend.addItem(
-                        swatch(palette.LABELS[k % palette.MAX_COLOURS]), f"component {k + 1}"
-                    )
+                    self.legend.addItem(swatch(colours[k]), f"component {k + 1}")
             else:
                 self.legend.addItem(swatch(palette.LABELS[0]), f"{n} components, a colour each")
         elif mode == "blend":
