@@ -89,8 +89,37 @@ def adjusted_rand_index(labels_true: Any, labels_pred: Any) -> float:
         If the labelings are not 1-D or differ in length.
     """
     true, pred = _label_pair(labels_true, labels_pred)
-    n = true.shape[0]
     _, _, rows, cols, counts = _contingency_cells(true, pred)
+    return _ari_from_cells(true.shape[0], rows, cols, counts)
+
+
+def contingency_table(true_codes: np.ndarray, pred_codes: np.ndarray, shape) -> np.ndarray:
+    """Points per (class, component) from integer codes, in one ``bincount`` (no sort).
+
+    Parameters
+    ----------
+    true_codes : ndarray of shape (N,), int in 0..C-1
+    pred_codes : ndarray of shape (N,), int in 0..K-1
+    shape : (C, K)
+
+    Returns
+    -------
+    ndarray of shape (C, K), int64
+    """
+    n_classes, n_components = shape
+    flat = np.asarray(true_codes, np.int64) * n_components + np.asarray(pred_codes, np.int64)
+    counts = np.bincount(flat, minlength=n_classes * n_components)
+    return counts.reshape(n_classes, n_components).astype(np.int64)
+
+
+def adjusted_rand_index_from_table(table: np.ndarray) -> float:
+    """:func:`adjusted_rand_index` of the labelings a contingency table (C, K) counts."""
+    table = np.asarray(table, dtype=np.int64)
+    rows, cols = np.nonzero(table)
+    return _ari_from_cells(int(table.sum()), rows, cols, table[rows, cols])
+
+
+def _ari_from_cells(n: int, rows, cols, counts) -> float:
     # Pair counts as Python ints: no overflow for any N.
     n_class = np.bincount(rows, weights=counts).astype(np.int64)  # class sizes (C,)
     n_comp = np.bincount(cols, weights=counts).astype(np.int64)  # component sizes (K,)
@@ -145,14 +174,34 @@ def matched_confusion(labels_true: Any, labels_pred: Any) -> tuple[np.ndarray, d
     classes, components, rows, cols, counts = _contingency_cells(true, pred)
     table = np.zeros((len(classes), len(components)), dtype=np.int64)
     table[rows, cols] = counts
-    class_idx, comp_idx = linear_sum_assignment(table, maximize=True)
-    matched = dict(zip(comp_idx.tolist(), class_idx.tolist(), strict=True))
-    order = sorted(matched, key=matched.__getitem__)
-    order += [j for j in range(len(components)) if j not in matched]
+    matrix, order, matched = match_table(table)
     mapping = {
         components[j].item(): (classes[matched[j]].item() if j in matched else None) for j in order
     }
-    return table[:, order], mapping
+    return matrix, mapping
+
+
+def match_table(table: np.ndarray) -> tuple[np.ndarray, list[int], dict[int, int]]:
+    """Components matched to classes in a contingency table (Hungarian, most points).
+
+    Parameters
+    ----------
+    table : ndarray of shape (C, K)
+
+    Returns
+    -------
+    matrix : ndarray of shape (C, K)
+        The columns reordered: matched components first, by their class, then the others.
+    order : list of int
+        The column order (component indices).
+    matched : dict
+        Component index -> class index, for the matched components.
+    """
+    class_idx, comp_idx = linear_sum_assignment(table, maximize=True)
+    matched = dict(zip(comp_idx.tolist(), class_idx.tolist(), strict=True))
+    order = sorted(matched, key=matched.__getitem__)
+    order += [j for j in range(table.shape[1]) if j not in matched]
+    return table[:, order], order, matched
 
 
 def match_components(previous_means: Any, new_means: Any) -> np.ndarray:

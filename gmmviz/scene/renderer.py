@@ -15,8 +15,9 @@ import math
 
 import numpy as np
 
-from gmmviz.core import PointSummary, adjusted_rand_index, matched_confusion, point_summary
+from gmmviz.core import PointSummary, point_summary
 from gmmviz.core.gaussian import n_parameters
+from gmmviz.core.metrics import adjusted_rand_index_from_table, contingency_table, match_table
 from gmmviz.core.projection import Projection
 from gmmviz.scene import palette
 from gmmviz.scene.density import density_image
@@ -111,13 +112,16 @@ class SceneRenderer:
         ll = float(snapshot.log_likelihood)
         extra: dict = {}
         if self.y_true is not None and n:
+            # one bincount over the cached class codes: no sort of N labels per frame
             labels = self.colours_for(snapshot, 0, labels_only=True).labels
-            confusion, mapping = matched_confusion(self.y_true, labels)
+            codes, classes = self._true_labels()
+            table = contingency_table(codes, labels, (len(classes), params.n_components))
+            confusion, order, _ = match_table(table)
             extra = {
-                "ari": adjusted_rand_index(self.y_true, labels),
+                "ari": adjusted_rand_index_from_table(table),
                 "confusion": confusion,
-                "classes": tuple(np.unique(self.y_true).tolist()),
-                "components": tuple(int(k) for k in mapping),
+                "classes": tuple(classes.tolist()),
+                "components": tuple(order),
             }
         return FitMetrics(
             log_likelihood=ll,

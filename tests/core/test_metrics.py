@@ -203,3 +203,24 @@ def test_no_scikit_learn_at_run_time() -> None:
         "assert not [m for m in sys.modules if m.split('.')[0] == 'sklearn']\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_the_table_based_metrics_equal_the_label_based_ones():
+    """The renderer's per-frame path (one bincount over cached codes) gives the same ARI and
+    matched confusion as the functions on labels."""
+    from gmmviz.core.metrics import (
+        adjusted_rand_index_from_table,
+        contingency_table,
+        match_table,
+    )
+
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        true = rng.integers(0, 4, size=500)
+        pred = rng.integers(0, 6, size=500)
+        table = contingency_table(true, pred, (4, 6))
+        assert adjusted_rand_index_from_table(table) == adjusted_rand_index(true, pred)
+        matrix, order, _ = match_table(table)
+        expected, mapping = matched_confusion(true, pred)
+        np.testing.assert_array_equal(matrix, expected)
+        assert order == list(mapping)
