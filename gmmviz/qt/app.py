@@ -91,6 +91,7 @@ class ScriptedRun(QObject):
             sweeps = self.window.presenter.sweeps
             sweeps.runner.runFinished.connect(lambda _: self._finish_soon())
             self.window.bottom_tabs.setCurrentWidget(self.window.selection_panel)
+            self.window.right_splitter.setSizes([430, 370])  # room for the BIC/AIC plot
             sweeps.start(self.args.sweep, ("full", "tied", "diag", "spherical"))
             return
         self._finish_soon()

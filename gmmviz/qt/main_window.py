@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.addTab(self.likelihood, "Log-likelihood")
         self.bottom_tabs.addTab(self.selection_panel, "Choose K (BIC / AIC)")
         self.bottom_tabs.addTab(self.metrics_panel, "Fit metrics")
-        right = QSplitter(Qt.Orientation.Vertical)
+        self.right_splitter = right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(top)
         right.addWidget(self.bottom_tabs)
         right.setStretchFactor(0, 4)

@@ -6,7 +6,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
 
-from gmmviz.scene import palette
 from gmmviz.scene.request import DensityImage
 
 #: Contour pen: dark and thin, so the points above stay readable.
@@ -14,12 +13,13 @@ CONTOUR = (40, 40, 90, 170)
 
 
 def _lookup_table(n: int = 256) -> np.ndarray:
-    """Viridis that fades to transparent at the low end: empty areas stay white."""
-    rgb = palette.viridis(n).astype(np.float64)
-    alpha = np.linspace(0.0, 1.0, n) ** 0.6 * 200
+    """Transparent at low density to a quiet blue-grey at the modes: the heat map stays under
+    the points (class colours, samples) instead of competing with them."""
+    t = np.linspace(0.0, 1.0, n)
+    light, dark = np.array([235.0, 240.0, 250.0]), np.array([70.0, 90.0, 150.0])
     table = np.empty((n, 4), dtype=np.uint8)
-    table[:, :3] = np.clip(rgb[::-1], 0, 255)  # bright at low density, dark at the modes
-    table[:, 3] = alpha
+    table[:, :3] = np.rint(light + (dark - light) * t[:, None] ** 0.8)
+    table[:, 3] = np.rint(190 * t**0.5)
     return table
 
 
