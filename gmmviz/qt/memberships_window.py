@@ -15,9 +15,14 @@ from gmmviz.scene.memberships import MembershipPanels, membership_panels
 
 #: Columns of the grid of small multiples.
 COLUMNS = 4
-#: Pixels of a panel's longer side (the panels are rasters of the data's extent; coarse
-#: pixels read as dots, as in the lecture's scatter plots).
-PANEL_PIXELS = 120
+#: Most pixels of a panel's longer side (the panels are rasters of the data's extent).
+PANEL_PIXELS = 160
+
+
+def panel_pixels(n_points: int) -> int:
+    """Fewer, bigger pixels for few points: they then read as dots, as in the lecture's
+    scatter plots (200 points: 56 pixels a side; 1,500: 154)."""
+    return int(np.clip(4 * np.sqrt(n_points), 48, PANEL_PIXELS))
 
 
 class MembershipsWindow(QWidget):
@@ -67,7 +72,7 @@ class MembershipsWindow(QWidget):
         span = np.maximum(hi - lo, 1e-9)
         lo, hi = lo - 0.05 * span, hi + 0.05 * span
         box = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
-        scale = PANEL_PIXELS / max(hi - lo)
+        scale = panel_pixels(len(view)) / max(hi - lo)
         shape = (max(int((hi[1] - lo[1]) * scale), 8), max(int((hi[0] - lo[0]) * scale), 8))
         job = partial(membership_panels, data.X, view, data.y_true, step, box, shape)
         self._token = self.main.presenter.tasks.submit("memberships", job)

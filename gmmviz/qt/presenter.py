@@ -97,6 +97,7 @@ class Presenter(QObject):
         self.quiet_errors = False  # scripted runs print errors instead of showing a dialog
         self._data_what = "load the data"
         self._preset_sample = 0  # points to draw when the preset's run converges
+        self._preset_hint = ""  # what to look for, said again when its run plays
         self._projection: Projection | None = None
         self._pending: tuple[int, ModelSettings] | None = None  # a run before its 1st snapshot
         self._plot_timer = self._timer(PLOT_INTERVAL_MS, self._redraw_likelihood)
@@ -204,6 +205,7 @@ class Presenter(QObject):
         (and, for the density preset, points are drawn from the fit when it converges)."""
         p = self.prepare_preset(name)
         self.generate(p.dataset, play=play)
+        self._preset_hint = p.hint
         self.status(f"{p.title} — {p.hint}")
 
     def prepare_preset(self, name: str) -> Preset:
@@ -496,7 +498,8 @@ class Presenter(QObject):
         if new_run:
             self.w.update_actions()  # a model exists now: the exports can be used
             if self.runner.is_playing:
-                self.status(f"Playing at {speed_label(self.state.speed)}.")
+                hint, self._preset_hint = self._preset_hint, ""
+                self.status(f"Playing at {speed_label(self.state.speed)}. {hint}".strip())
         if following:
             self._show_readouts(self.state.run.latest)
             self.render.show_update(update)
