@@ -47,7 +47,9 @@ def generate_source(spec: DatasetSpec) -> DataSource:
     """Generate one of the lecture's datasets."""
     X, y = generate(spec)
     title = f"{DATASETS[spec.name].title} · {spec.n_samples:,} points"
-    return DataSource(X, y, title, spec=spec)
+    source = DataSource(X, y, title, spec=spec)
+    _ = source.variance  # computed here, on the worker
+    return source
 
 
 def load_source(path: str | Path) -> DataSource:
@@ -63,4 +65,6 @@ def load_source(path: str | Path) -> DataSource:
             f"(fit one-dimensional data with `gmmviz fit {name}`)"
         )
     title = f"{name} · {X.shape[0]:,} × {X.shape[1]}"
-    return DataSource(X, y, title, path=str(path))
+    source = DataSource(X, y, title, path=str(path))
+    _ = source.variance  # computed here, on the worker
+    return source

@@ -10,6 +10,7 @@ from the GUI thread.
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -65,6 +66,12 @@ class DataSource:
     @property
     def n_classes(self) -> int:
         return 0 if self.y_true is None else int(np.unique(self.y_true).size)
+
+    @functools.cached_property
+    def variance(self) -> float:
+        """The mean of the per-feature variances (computed once; the run factories warm it
+        on the worker, so the GUI thread never scans a million rows for it)."""
+        return float(np.var(self.X, axis=0).mean()) if self.n_samples else 1.0
 
 
 @dataclass(frozen=True)

@@ -39,3 +39,37 @@ def coinciding_components(params: MixtureParams, rtol: float = 1e-3) -> list[tup
             if np.linalg.norm(cov[j] - cov[k]) <= rtol * np.linalg.norm(cov[j]):
                 pairs.append((j, k))
     return pairs
+
+
+def collapsed_components(
+    params: MixtureParams, data_variance: float, rtol: float = 1e-6
+) -> list[int]:
+    """Components whose covariance has shrunk onto a point or a line of points.
+
+    A Gaussian that sits on a single point (or on two, in 2-D) can shrink its variance
+    towards ``reg_covar`` and raise the likelihood without bound: a degenerate maximum, not
+    a better fit.
+
+    Parameters
+    ----------
+    params : MixtureParams
+    data_variance : float
+        A variance of the data (the mean of the per-feature variances).
+    rtol : float
+        A component collapsed when its smallest covariance eigenvalue is below
+        ``rtol * data_variance``.
+
+    Returns
+    -------
+    list of int
+        Component indices, ascending.
+    """
+    smallest = np.linalg.eigvalsh(params.full_covariances())[:, 0]
+    floor = rtol * max(float(data_variance), np.finfo(np.float64).tiny)
+    return [int(k) for k in np.flatnonzero(smallest < floor)]
+
+
+def empty_components(params: MixtureParams, n_samples: int) -> list[int]:
+    """Components whose weight stands for less than half a point: they explain nothing."""
+    weights = np.asarray(params.weights, dtype=np.float64)
+    return [int(k) for k in np.flatnonzero(weights * n_samples < 0.5)]

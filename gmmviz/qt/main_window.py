@@ -72,7 +72,8 @@ class MainWindow(QMainWindow):
         self.memberships: MembershipsWindow | None = None
         self._build_panels()
         self.presenter = Presenter(self, self.state)
-        targets = {"presenter": self.presenter, "exports": self.presenter.exports, "window": self}
+        p = self.presenter
+        targets = {"presenter": p, "exports": p.exports, "report": p.report, "window": self}
         self.actions_by_name = actions.build_actions(self, targets)
         self.colour_actions = actions.build_colour_actions(
             self, lambda mode: self.presenter.set_view(colour_by=mode)
@@ -184,6 +185,8 @@ class MainWindow(QMainWindow):
         for name in ("export_model", "export_data", "sample"):
             self.act(name).setEnabled(s.shown_step is not None)
         self.act("export_samples").setEnabled(s.samples is not None)
+        if s.run is None or not s.run.finished:
+            self.act("fix").setEnabled(False)
 
     def set_playing(self, playing: bool) -> None:
         play = self.act("play")

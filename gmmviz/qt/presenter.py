@@ -7,26 +7,20 @@ Two directions, kept apart (ndv's controller does the same):
 * **view → model**: widget signals become state changes or use cases (``_on_widget_*`` and
   the public commands); nothing reads a widget back to learn a setting.
 
-The render request cycle (one, with one generation counter):
-
-1. something the canvas shows changes (the shown snapshot, the colouring, the visible
-   rectangle, the data);
-2. :meth:`Presenter._request_render` builds the request on this thread (cheap), gives it to
-   the runner for the snapshots it sends from now on, and asks for the shown snapshot's
-   display; the answer carries the token, and only the newest token is drawn;
-3. updates of a run carry a display computed for the request they were made for; when that
-   is not the current request, step 2 runs again.
+Its helpers, one job each: :mod:`gmmviz.qt.render_cycle` (the one render request cycle),
+:mod:`gmmviz.qt.readouts` (EM panel, history, curve), :mod:`gmmviz.qt.run_report` (what a
+run's end means, and the fix), :mod:`gmmviz.qt.exporter`, :mod:`gmmviz.qt.sweep` (choosing
+K on a second runner).
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from gmmviz.app.presets import Preset, apply_preset
@@ -44,19 +38,17 @@ from gmmviz.app.state import (
     matched_colour_slots,
 )
 from gmmviz.core.datasets import DATASETS, DatasetSpec
-from gmmviz.core.diagnostics import coinciding_components
 from gmmviz.core.projection import Projection
 from gmmviz.qt import dialogs
 from gmmviz.qt.exporter import Exporter
 from gmmviz.qt.panels.em_panel import speed_label
+from gmmviz.qt.readouts import Readouts
 from gmmviz.qt.render_cycle import RenderCycle
+from gmmviz.qt.run_report import RunReport
 from gmmviz.qt.runner import SnapshotRunner, Update
 from gmmviz.qt.sweep import SweepController
 from gmmviz.qt.tasks import TaskResult, TaskRunner
 from gmmviz.scene import MARKER_LIMIT, SceneRenderer
-
-#: Shortest interval between two redraws of the log-likelihood curve while playing.
-PLOT_INTERVAL_MS = 80
 
 
 def _on_gui_thread() -> bool:
@@ -91,6 +83,8 @@ class Presenter(QObject):
         self.render = RenderCycle(self, self.runner, window.canvas, state, window.can_paint)
         self.frameShown = self.render.frameShown
         self.exports = Exporter(window, state, self.tasks, self.error)
+        self.report = RunReport(self, window, state)
+        self.readouts = Readouts(window, state)
         self.sweeps = SweepController(self, window.selection_panel, state)
         self.render.displayShown.connect(lambda d: window.metrics_panel.show_metrics(d.metrics))
         self._loaded_ids = itertools.count(-1, -1)  # runs that no runner made (a swept model)
@@ -100,15 +94,7 @@ class Presenter(QObject):
         self._preset_hint = ""  # what to look for, said again when its run plays
         self._projection: Projection | None = None
         self._pending: tuple[int, ModelSettings] | None = None  # a run before its 1st snapshot
-        self._plot_timer = self._timer(PLOT_INTERVAL_MS, self._redraw_likelihood)
         self._connect()
-
-    def _timer(self, ms: int, slot) -> QTimer:
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.setInterval(ms)
-        timer.timeout.connect(slot)
-        return timer
 
     def _connect(self) -> None:
         s, w, r = self.state, self.w, self.runner
@@ -234,7 +220,7 @@ class Presenter(QObject):
         self.state.start_run(run_id, settings)
         self.state.add_snapshots(run_id, [step])
         self.state.end_run(run_id)
-        self._show_readouts(step)
+        self.readouts.show_step(step)
         self.render.request()  # no runner sends it: ask for its display
         self.w.update_actions()
 
@@ -416,7 +402,7 @@ class Presenter(QObject):
         w.em_panel.set_badge("not started", "idle")
         w.likelihood.reset_curve()
         w.show_source(source, use_markers)
-        self._refresh_history_widgets()
+        self.readouts.refresh()
         self.dataReady.emit()
         self.render.request()
 
@@ -427,43 +413,17 @@ class Presenter(QObject):
 
     def _on_state_snapshots(self, run: Run, n_new: int) -> None:
         # While playing fast the curve is redrawn at most every PLOT_INTERVAL_MS.
-        self._refresh_history_widgets(plot_now=not self.runner.is_playing)
+        self.readouts.refresh(plot_now=not self.runner.is_playing)
         latest = run.latest
         badge = "playing" if self.runner.is_playing else f"iteration {latest.iteration}"
         self.w.em_panel.set_badge(badge, "running")
         if not self.runner.is_playing:
-            self._status_for_step(latest)
+            self.report.for_step(latest)
 
     def _on_state_run_ended(self, run: Run) -> None:
-        w = self.w
-        last = run.latest
-        if run.status is RunStatus.ERROR:
-            w.em_panel.set_badge("error — see message", "error")
-            w.canvas.set_caption_suffix(" · stopped by an error")
-        elif run.status is RunStatus.CONVERGED and coinciding_components(last.params):
-            j, k = coinciding_components(last.params)[0]
-            w.em_panel.set_badge(f"stuck at a saddle (iteration {last.iteration})", "stopped")
-            w.canvas.set_caption_suffix(" · components coincide: a saddle, not a fit")
-            self.status(
-                f"EM stopped at iteration {last.iteration} with components {j + 1} and {k + 1} "
-                "on top of each other: a saddle point, not a fit. Try another start: the "
-                "'random_from_data' or 'kmeans' initialisation, or another seed, then Reset."
-            )
-        elif run.status is RunStatus.CONVERGED:
-            w.em_panel.set_badge(f"converged at iteration {last.iteration}", "converged")
-            # scikit-learn's rule: the change measured before this last M-step was < tol
-            before = run.steps[-2].change if len(run) > 1 else math.nan
-            self.status(
-                f"Converged after {last.iteration} iterations: mean log-likelihood "
-                f"{last.log_likelihood:.6f} (the change before the last M-step, "
-                f"{before:+.2e}, was below tol {run.settings.tol:g})."
-            )
-        else:
-            it = last.iteration if last is not None else 0
-            w.em_panel.set_badge(f"stopped at max_iter ({it})", "stopped")
-            self.status(f"Stopped at max_iter = {it} without converging; raise Max iterations.")
-        self._refresh_history_widgets()
-        w.update_actions()
+        self.report.run_ended(run)
+        self.readouts.refresh()
+        self.w.update_actions()
         if self._preset_sample and run.status is not RunStatus.ERROR:
             n, self._preset_sample = self._preset_sample, 0
             self.sample(n)
@@ -476,8 +436,8 @@ class Presenter(QObject):
         self.w.update_actions()
 
     def _on_state_selection(self, selection: Selection) -> None:
-        self._show_readouts(self.state.shown_step)
-        self._refresh_history_widgets()
+        self.readouts.show_step(self.state.shown_step)
+        self.readouts.refresh()
         self.render.request()
 
     # ================================================================== runner signals
@@ -501,7 +461,7 @@ class Presenter(QObject):
                 hint, self._preset_hint = self._preset_hint, ""
                 self.status(f"Playing at {speed_label(self.state.speed)}. {hint}".strip())
         if following:
-            self._show_readouts(self.state.run.latest)
+            self.readouts.show_step(self.state.run.latest)
             self.render.show_update(update)
         else:
             self.runner.frame_done(update.run_id)  # nothing new to paint
@@ -525,7 +485,7 @@ class Presenter(QObject):
                     " The previous run is still shown, and its settings are back in the model "
                     "panel; Step or Play starts it again."
                 )
-                self._badge_for(previous)
+                self.report.badge_for(previous)
             else:
                 kept = ""
                 self.w.em_panel.set_badge("error — see message", "error")
@@ -535,16 +495,6 @@ class Presenter(QObject):
             self.state.end_run(run_id, error=message)
             self.error(f"EM stopped: {message}")
         self.runEnded.emit("error")
-
-    def _badge_for(self, run: Run) -> None:
-        """The badge a run that is no longer computing deserves."""
-        last = run.latest
-        if run.status is RunStatus.CONVERGED:
-            self.w.em_panel.set_badge(f"converged at iteration {last.iteration}", "converged")
-        elif run.status is RunStatus.MAX_ITER:
-            self.w.em_panel.set_badge(f"stopped at max_iter ({last.iteration})", "stopped")
-        elif last is not None:
-            self.w.em_panel.set_badge(f"paused at iteration {last.iteration}", "idle")
 
     def _on_playing_changed(self, playing: bool) -> None:
         self.w.set_playing(playing)
@@ -574,55 +524,11 @@ class Presenter(QObject):
 
     # ================================================================== drawing
 
-    def _show_readouts(self, step) -> None:
-        w = self.w
-        run = self.state.run
-        following = self.state.selection.following
-        max_iter = run.settings.max_iter if run is not None else None
-        w.em_panel.show_step(step, max_iter, following)
-        # the cursor marks a past iteration; following the run it would only cost repaints
-        w.likelihood.set_cursor(step.iteration if step is not None and not following else None)
-
-    def _refresh_history_widgets(self, plot_now: bool = True) -> None:
-        run, index = self.state.run, self.state.shown_index
-        n = 0 if run is None else len(run)
-        step = self.state.shown_step
-        following = self.state.selection.following
-        self.w.history_bar.set_state(
-            n, n - 1 if index is None else index, following, step.iteration if step else None
-        )
-        if plot_now:
-            self._plot_timer.stop()
-            self._redraw_likelihood()
-        elif not self._plot_timer.isActive():
-            self._plot_timer.start()
-
-    def _redraw_likelihood(self) -> None:
-        run = self.state.run
-        if run is None:
-            self.w.likelihood.reset_curve()
-            return
-        it, ll = run.log_likelihoods()
-        self.w.likelihood.set_history(it, ll, run.converged_at)
-
-    def _status_for_step(self, step) -> None:
-        if step.iteration == 0:
-            s = self.state.run.settings
-            self.status(
-                f"Initialised K={s.n_components} ({s.covariance_type}, {s.init_params}, "
-                f"seed {s.seed}): mean log-likelihood {step.log_likelihood:.6f}. "
-                "Press Step (→) or Play (Space)."
-            )
-        else:
-            change = "" if math.isnan(step.change) else f" (change {step.change:+.2e})"
-            ll = f"{step.log_likelihood:.6f}"
-            self.status(f"Iteration {step.iteration}: mean log-likelihood {ll}{change}.")
-
     # ================================================================== shutdown
 
     def shutdown(self) -> None:
         """Stop timers, the runner and the task thread (waits for both). Idempotent."""
-        self._plot_timer.stop()
+        self.readouts.stop()
         self.render.stop()
         self.sweeps.shutdown()
         self.runner.shutdown()

@@ -18,6 +18,8 @@ SIGMAS: tuple[int, ...] = (1, 2, 3)
 #: Fill of every component when points show their true classes: the lecture's blue-grey, so
 #: no component colour competes with the class colours.
 NEUTRAL_FILL = (70, 110, 170)
+#: Mean marker of a collapsed or empty component.
+FLAGGED = (220, 30, 30)
 
 
 def ellipse_axes(cov: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -104,8 +106,9 @@ def fill_alphas(weights: np.ndarray, peak: float = 0.28, floor: float = 0.04) ->
 
 
 def model_layer(
-    snapshot, projection: Projection, colour_by: str, colour_slots: tuple[int, ...] = ()
-) -> ModelLayer:
+    snapshot, projection: Projection, colour_by: str, colour_slots: tuple[int, ...] = (),
+    flags: tuple[tuple[int, ...], tuple[int, ...]] = ((), ()),
+) -> ModelLayer:  # fmt: skip
     """The ellipses, fills, means and caption of a snapshot seen through ``projection``.
 
     Parameters
@@ -118,6 +121,9 @@ def model_layer(
         With ``"true"`` the fills and means take :data:`NEUTRAL_FILL`.
     colour_slots : tuple of int
         The colour of each component (see :func:`gmmviz.scene.palette.component_colours`).
+    flags : (collapsed, empty)
+        Components to mark: their means are drawn in :data:`FLAGGED` and the caption names
+        them.
 
     Returns
     -------
@@ -133,11 +139,16 @@ def model_layer(
     if colour_by == "true":
         # component colours would clash with the class colours (a blue mean on green points)
         colours = np.tile(np.array(NEUTRAL_FILL, dtype=np.uint8), (k, 1))
+    collapsed, empty = flags
     caption = (
         f"iteration {snapshot.iteration} · K = {k} ({params.covariance_type}) · "
         f"mean log-likelihood {snapshot.log_likelihood:.4f}"
         + (" · converged" if snapshot.converged else "")
+        + (f" · {len(collapsed)} collapsed" if collapsed else "")
+        + (f" · {len(empty)} empty" if empty else "")
     )
+    mean_colours = colours.copy()
+    mean_colours[list(collapsed) + list(empty)] = FLAGGED
     return ModelLayer(
         rings=rings,
         outline_x=x,
@@ -145,6 +156,8 @@ def model_layer(
         fill_colours=colours,
         fill_alphas=fill_alphas(np.asarray(params.weights)),
         means=means2,
-        mean_colours=colours,
+        mean_colours=mean_colours,
         caption=caption,
+        collapsed=tuple(collapsed),
+        empty=tuple(empty),
     )

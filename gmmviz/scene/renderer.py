@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from gmmviz.core import PointSummary, point_summary
+from gmmviz.core.diagnostics import collapsed_components, empty_components
 from gmmviz.core.gaussian import n_parameters
 from gmmviz.core.metrics import adjusted_rand_index_from_table, contingency_table, match_table
 from gmmviz.core.projection import Projection
@@ -69,6 +70,7 @@ class SceneRenderer:
         self._pix: np.ndarray | None = None
         self._true_codes: tuple[np.ndarray, np.ndarray] | None = None
         self._colours_of = None  # the params the cached pass belongs to (kept alive)
+        self._variance: float | None = None
 
     @property
     def n_points(self) -> int:
@@ -102,6 +104,16 @@ class SceneRenderer:
             self._colour_key = (component, slots)
             self._colours_of = params
         return self._colours
+
+    def flags_for(self, snapshot) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """Collapsed and empty components of a snapshot (see :mod:`gmmviz.core.diagnostics`)."""
+        if self._variance is None:
+            self._variance = float(np.var(self.X, axis=0).mean()) if len(self.X) else 1.0
+        params = snapshot.params
+        return (
+            tuple(collapsed_components(params, self._variance)),
+            tuple(empty_components(params, len(self.X))),
+        )
 
     def metrics_for(self, snapshot) -> FitMetrics:
         """Scores of a snapshot; the agreement with the true labels uses the hard labels of
@@ -143,7 +155,10 @@ class SceneRenderer:
         iteration = None if snapshot is None else snapshot.iteration
         model = density = metrics = None
         if snapshot is not None:
-            model = model_layer(snapshot, self.projection, request.colour_by, request.colour_slots)
+            flags = self.flags_for(snapshot)
+            model = model_layer(
+                snapshot, self.projection, request.colour_by, request.colour_slots, flags
+            )
             metrics = self.metrics_for(snapshot)
             if request.density_rect is not None:
                 density = density_image(

@@ -97,6 +97,9 @@ class ModelLayer:
     mean_colours : ndarray of shape (K, 3), uint8
     caption : str
         What the canvas says above the plot.
+    collapsed, empty : tuple of int
+        Components that collapsed onto a few points, and components of (almost) no weight
+        (drawn in :data:`gmmviz.scene.ellipses.FLAGGED`).
     """
 
     rings: np.ndarray
@@ -107,6 +110,8 @@ class ModelLayer:
     means: np.ndarray
     mean_colours: np.ndarray
     caption: str
+    collapsed: tuple[int, ...] = ()
+    empty: tuple[int, ...] = ()
 
     @property
     def n_components(self) -> int:
