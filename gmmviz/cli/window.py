@@ -112,6 +112,18 @@ def launch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
             parser.error("give a DATA_FILE or --preset, not both")
     if args.data_file and args.dataset:
         parser.error("give a DATA_FILE or --dataset, not both")
+    # check the outputs before any work: a wrong suffix would only fail after the run
+    if args.export_model and os.path.splitext(args.export_model)[1].lower() not in (
+        ".json",
+        ".npz",
+    ):
+        parser.error(f"--export-model: {args.export_model} must end in .json or .npz")
+    if args.screenshot and os.path.splitext(args.screenshot)[1].lower() != ".png":
+        parser.error(f"--screenshot: {args.screenshot} must end in .png")
+    for output in (args.export_model, args.screenshot):
+        folder = os.path.dirname(os.path.abspath(output)) if output else ""
+        if output and not os.path.isdir(folder):
+            parser.error(f"the folder {folder} does not exist (for {output})")
     if args.data_file and not os.path.exists(args.data_file):
         parser.error(f"no such data file: {args.data_file}")
 

@@ -174,6 +174,16 @@ def _load_text(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     n_cols = len(first_cells)
     header = None if all(_is_number(cell) for cell in first_cells) else first_cells
     label_col = _pick_label_column(header, path) if header is not None else None
+    if header is not None and label_col is None:
+        # iris's "species": a single text column is the true labels, whatever its name
+        data_rows = _content_lines(text)
+        next(data_rows, None)
+        row = next(data_rows, None)
+        if row is not None:
+            cells = split(row[1])
+            text_cols = [j for j, c in enumerate(cells) if c.strip() and not _is_number(c)]
+            if len(text_cols) == 1 and len(cells) == n_cols:
+                label_col = text_cols[0]
     feature_cols = [
         j
         for j in range(n_cols)

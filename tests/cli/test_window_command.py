@@ -286,3 +286,20 @@ def test_cli_imports_no_qt_until_the_window_opens():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--export-model", "model.txt", "--quit"], "must end in .json or .npz"),
+        (["--screenshot", "shot.jpg", "--quit"], "must end in .png"),
+        (["--screenshot", "/no/such/folder/shot.png", "--quit"], "does not exist"),
+    ],
+)
+def test_scripted_outputs_are_checked_before_any_work(argv, message, capsys):
+    from gmmviz.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

@@ -305,3 +305,17 @@ def test_export_validates(tmp_path, args, match) -> None:
     with pytest.raises(ValueError, match=match):
         save_labelled_data_csv(path, *args)
     assert not os.path.exists(path)
+
+
+def test_a_single_text_column_is_the_labels_whatever_its_name(tmp_path):
+    """iris saved as CSV with its text ``species`` column opens, with the species as labels."""
+    rows = ["sepal length,sepal width,petal length,petal width,species"]
+    species = ["setosa", "versicolor", "virginica"]
+    for i in range(30):
+        rows.append(f"{5 + i * 0.1:.1f},{3 + (i % 3) * 0.2:.1f},{1 + i % 5},{0.2 * (i % 4)},"
+                    f"{species[i % 3]}")  # fmt: skip
+    path = tmp_path / "iris.csv"
+    path.write_text("\n".join(rows) + "\n")
+    X, y = load_data(path)
+    assert X.shape == (30, 4)
+    assert list(y[:3]) == [0, 1, 2]  # class names in sorted order

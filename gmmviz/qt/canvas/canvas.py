@@ -35,7 +35,9 @@ from gmmviz.scene.request import COLOUR_MODES, Display, ModelLayer, ViewRequest
 OUTLINE = QColor(40, 40, 40, 150)
 MAX_RASTER_SIDE = 1600
 DENSITY_MAX_SIDE = 240
-MAX_LEGEND_ROWS = 6
+#: Components listed one by one in the legend (more: one summary entry); with the means and
+#: the ellipses entries the legend then stays on one line.
+MAX_LEGEND_ROWS = 4
 
 
 class MixtureCanvas(pg.GraphicsLayoutWidget):
@@ -130,6 +132,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._shown_step = None
         self._layer: ModelLayer | None = None
         self._colour_slots: tuple[int, ...] = ()
+        self._ellipses_shown = True
         self._caption_suffix = ""
         self._bin_px = 1
 
@@ -323,6 +326,10 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
     def set_layers(self, ellipses: bool, legend: bool) -> None:
         """Show or hide the ellipses and the legend."""
         self.fills.setVisible(ellipses)
+        if ellipses != self._ellipses_shown:
+            self._ellipses_shown = ellipses
+            self._legend_key = None  # the "1σ, 2σ, 3σ" entry goes with the ellipses
+            self._update_legend()
         self.outlines.setVisible(ellipses)
         self.legend.setVisible(legend)
 
@@ -394,7 +401,9 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
                 pen=pg.mkPen(25, 25, 25, width=2),
             )
             self.legend.addItem(mean_sample, "means")
-            self.legend.addItem(pg.PlotDataItem(pen=pg.mkPen(OUTLINE, width=1.5)), "1σ, 2σ, 3σ")
+            if self._ellipses_shown:
+                pen = pg.mkPen(OUTLINE, width=1.5)
+                self.legend.addItem(pg.PlotDataItem(pen=pen), "1σ, 2σ, 3σ")
         self._show_colour_bar(mode == "member")
 
     def _show_colour_bar(self, show: bool) -> None:
