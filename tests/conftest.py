@@ -152,3 +152,11 @@ def wait_stable(qtbot):
         raise AssertionError(f"value never settled within {timeout} ms (last: {value!r})")
 
     return wait
+
+
+@pytest.fixture(scope="module")
+def blobs():
+    """400 anisotropic blobs (X, y), for the scene's and the canvas's tests."""
+    from gmmviz.core.datasets import DatasetSpec, generate
+
+    return generate(DatasetSpec("anisotropic", 400, seed=3))

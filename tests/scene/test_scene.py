@@ -4,41 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from mixture_helpers import em_step, split_rings
 
-from gmmviz.core import initial_params, iter_em, point_summary, responsibilities
+from gmmviz.core import point_summary, responsibilities
 from gmmviz.core.datasets import DatasetSpec, generate
 from gmmviz.core.projection import Projection
 from gmmviz.scene import SceneRenderer, ViewRequest, palette
 from gmmviz.scene.ellipses import SIGMAS, ellipse_rings, fill_alphas, model_layer, nan_polyline
 from gmmviz.scene.raster import pixel_index, quantise_rgb, rasterise, rasterise_labels
-
-
-def em_step(X, k, covariance_type="full", iterations=3, seed=0):
-    steps = iter_em(
-        X,
-        initial_params(X, k, covariance_type=covariance_type, random_state=seed),
-        tol=0.0,
-        max_iter=iterations,
-    )
-    return list(steps)[-1]
-
-
-def split_rings(x, y):
-    """The NaN-separated polyline back into its rings."""
-    xy = np.column_stack([x, y])
-    breaks = np.flatnonzero(np.isnan(xy[:, 0]))
-    rings, start = [], 0
-    for b in breaks:
-        rings.append(xy[start:b])
-        start = b + 1
-    if start < len(xy):
-        rings.append(xy[start:])
-    return rings
-
-
-@pytest.fixture(scope="module")
-def blobs():
-    return generate(DatasetSpec("anisotropic", 400, seed=3))
 
 
 def test_rings_lie_on_the_mahalanobis_contours():
