@@ -20,7 +20,7 @@ from psygnal import Signal
 
 from gmmviz.app.settings import ModelSettings, dataset_spec_from_dict, dataset_spec_to_dict
 from gmmviz.core.datasets import DatasetSpec
-from gmmviz.core.em import EMStep, MixtureParams
+from gmmviz.core.em import EMStep
 from gmmviz.core.metrics import match_components
 from gmmviz.scene.request import COLOUR_MODES
 
@@ -369,6 +369,8 @@ class AppState:
         NPZ). Without it the record is JSON-able (the window's settings)."""
         record = self._settings_record()
         if with_run:
+            from gmmviz.app.records import run_to_record  # records builds on this module
+
             record["run"] = None if self.run is None else run_to_record(self.run)
             record["selection"] = {
                 "index": self.selection.index,
@@ -379,6 +381,8 @@ class AppState:
     def restore_run(self, record: dict[str, Any]) -> None:
         """Take back the run and selection of :meth:`to_record` (``with_run=True``) for the
         current data (a ``ValueError`` names what is wrong; nothing changes then)."""
+        from gmmviz.app.records import run_from_record  # records builds on this module
+
         run = None if record.get("run") is None else run_from_record(record["run"])
         selection = record.get("selection") or {}
         index = selection.get("index")
@@ -437,67 +441,6 @@ class AppState:
             self.set_speed(None if speed is None else float(speed))
         except (TypeError, ValueError):
             pass
-
-
-# ---------------------------------------------------------------------- run records
-
-
-def step_to_record(step: EMStep) -> dict[str, Any]:
-    """One snapshot as plain data (scalars and arrays)."""
-    p = step.params
-    return {
-        "iteration": int(step.iteration),
-        "log_likelihood": float(step.log_likelihood),
-        "change": float(step.change),
-        "converged": bool(step.converged),
-        "phase": step.phase,
-        "covariance_type": p.covariance_type,
-        "weights": np.asarray(p.weights),
-        "means": np.asarray(p.means),
-        "covariances": np.asarray(p.covariances),
-    }
-
-
-def step_from_record(record: dict[str, Any]) -> EMStep:
-    params = MixtureParams.from_covariances(
-        np.asarray(record["weights"], dtype=np.float64),
-        np.asarray(record["means"], dtype=np.float64),
-        np.asarray(record["covariances"], dtype=np.float64),
-        str(record["covariance_type"]),
-    )
-    return EMStep(
-        int(record["iteration"]),
-        params,
-        float(record["log_likelihood"]),
-        float(record["change"]),
-        bool(record["converged"]),
-        phase=str(record.get("phase", "EM")),
-    )
-
-
-def run_to_record(run: Run) -> dict[str, Any]:
-    """A run as plain data: its id, settings, status and every snapshot."""
-    return {
-        "run_id": run.run_id,
-        "settings": run.settings.to_dict(),
-        "status": run.status.value,
-        "error": run.error,
-        "colour_slots": list(run.colour_slots),
-        "steps": [step_to_record(s) for s in run.steps],
-    }
-
-
-def run_from_record(record: dict[str, Any]) -> Run:
-    settings = ModelSettings.from_dict(record["settings"])
-    steps = [step_from_record(s) for s in record["steps"]]
-    return Run(
-        int(record["run_id"]),
-        settings,
-        steps,
-        RunStatus(record.get("status", "running")),
-        record.get("error"),
-        tuple(int(s) for s in record.get("colour_slots", ())),
-    )
 
 
 def matched_colour_slots(previous: Run | None, first: EMStep) -> tuple[int, ...]:

@@ -7,9 +7,10 @@ import json
 import numpy as np
 import pytest
 
+from gmmviz.app.records import run_from_record, run_to_record
 from gmmviz.app.runs import em_run, generate_source
 from gmmviz.app.settings import ModelSettings
-from gmmviz.app.state import AppState, RunStatus, Selection, run_from_record, run_to_record
+from gmmviz.app.state import AppState, RunStatus, Selection
 from gmmviz.core.datasets import DatasetSpec
 
 
