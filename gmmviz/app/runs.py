@@ -9,19 +9,22 @@ import numpy as np
 
 from gmmviz.app.settings import ModelSettings
 from gmmviz.app.state import DataSource, Samples
-from gmmviz.core import initialise, iter_em
+from gmmviz.core import initialise, iter_em, iter_half_steps
 from gmmviz.core.datasets import DATASETS, DatasetSpec, generate
 from gmmviz.core.em import EMStep
 from gmmviz.core.sampling import sample
 
 
-def em_run(X: np.ndarray, settings: ModelSettings) -> Iterator[EMStep]:
-    """Initialise, then EM: one snapshot per iteration (iteration 0 is the start).
+def em_run(X: np.ndarray, settings: ModelSettings, half_steps: bool = False) -> Iterator[EMStep]:
+    """Initialise, then EM: one snapshot per iteration (iteration 0 is the start), or with
+    ``half_steps`` one per E-step and one per M-step (the M-steps' parameters are exactly
+    the full iterations').
 
     Parameters
     ----------
     X : ndarray of shape (N, d)
     settings : ModelSettings
+    half_steps : bool
     """
     initial = initialise(
         X,
@@ -31,7 +34,8 @@ def em_run(X: np.ndarray, settings: ModelSettings) -> Iterator[EMStep]:
         reg_covar=settings.reg_covar,
         random_state=settings.seed,
     )
-    yield from iter_em(
+    run = iter_half_steps if half_steps else iter_em
+    yield from run(
         X, initial, tol=settings.tol, reg_covar=settings.reg_covar, max_iter=settings.max_iter
     )
 

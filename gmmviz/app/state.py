@@ -89,6 +89,8 @@ class ViewSettings:
         The fitted log-density as a heat map with contours.
     show_samples : bool
         The points drawn from the fitted mixture (when there are some).
+    half_steps : bool
+        Step, Play and the history go by E-step and M-step separately.
     axes : tuple of 2 ints
         The two features the canvas shows.
     """
@@ -99,6 +101,7 @@ class ViewSettings:
     show_legend: bool = True
     show_density: bool = False
     show_samples: bool = True
+    half_steps: bool = False
     axes: tuple[int, int] = (0, 1)
 
     def validated(self) -> ViewSettings:

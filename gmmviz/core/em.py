@@ -175,6 +175,10 @@ class EMStep:
         Index of the initialisation in :func:`gmmviz.core.restarts.iter_restarts` (0 else).
     seed : int or None
         The ``random_state`` of the run, when it was an int.
+    resp_params : MixtureParams or None
+        For an ``'M'`` half-step: the parameters whose responsibilities (the E-step before
+        it) this M-step used, so a picture can keep the points' colours while the
+        ellipses move. ``None`` otherwise.
     """
 
     iteration: int
@@ -185,6 +189,7 @@ class EMStep:
     phase: str = "EM"
     restart: int = 0
     seed: int | None = None
+    resp_params: MixtureParams | None = None
 
     @property
     def weights(self) -> np.ndarray:
@@ -403,9 +408,12 @@ def iter_half_steps(
         # scikit-learn's iteration n+1: the lower bound is this E-step's, then the M-step.
         converged = abs(change) < tol
         lower_bound = ll
-        params = m_step(estep.stats, params.covariance_type, reg_covar)
+        evaluated, params = params, m_step(estep.stats, params.covariance_type, reg_covar)
         last = converged or iteration + 1 == max_iter
-        yield EMStep(iteration + 1, params, math.nan, math.nan, converged, phase="M")
+        yield EMStep(
+            iteration + 1, params, math.nan, math.nan, converged, phase="M",
+            resp_params=evaluated,
+        )  # fmt: skip
         if last:
             if evaluate_last:
                 final = e_step(X, params, backend).log_likelihood
@@ -462,7 +470,7 @@ def iter_em(
         if step.phase == "init":
             pending = step
         elif step.phase == "M":
-            pending = replace(step, phase="EM")
+            pending = replace(step, phase="EM", resp_params=None)  # a full iteration
         else:  # "E": the pending snapshot's parameters are now evaluated
             yield replace(pending, log_likelihood=step.log_likelihood, change=step.change)
             pending = None

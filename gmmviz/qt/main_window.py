@@ -29,6 +29,7 @@ from gmmviz.qt.elided_label import ElidedLabel
 from gmmviz.qt.memberships_window import MembershipsWindow
 from gmmviz.qt.panels.dataset_panel import DatasetPanel
 from gmmviz.qt.panels.em_panel import EMPanel
+from gmmviz.qt.panels.equations_panel import EquationsPanel
 from gmmviz.qt.panels.history_bar import HistoryBar
 from gmmviz.qt.panels.likelihood_plot import LikelihoodPlot
 from gmmviz.qt.panels.metrics_panel import MetricsPanel
@@ -127,6 +128,8 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.addTab(self.likelihood, "Log-likelihood")
         self.bottom_tabs.addTab(self.selection_panel, "Choose K (BIC / AIC)")
         self.bottom_tabs.addTab(self.metrics_panel, "Fit metrics")
+        self.equations = EquationsPanel()
+        self.bottom_tabs.addTab(self.equations, "Equations")
         self.right_splitter = right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(top)
         right.addWidget(self.bottom_tabs)

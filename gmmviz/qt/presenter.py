@@ -92,6 +92,7 @@ class Presenter(QObject):
         self._data_what = "load the data"
         self._preset_sample = 0  # points to draw when the preset's run converges
         self._preset_hint = ""  # what to look for, said again when its run plays
+        self._half_steps = False
         self._projection: Projection | None = None
         self._pending: tuple[int, ModelSettings] | None = None  # a run before its 1st snapshot
         self._connect()
@@ -118,6 +119,7 @@ class Presenter(QObject):
         w.dataset_panel.openRequested.connect(self.open_data_dialog)
         w.model_panel.settingsChanged.connect(self._on_widget_model)
         w.em_panel.speedChanged.connect(self._on_widget_speed)
+        w.em_panel.half_steps.toggled.connect(lambda on: self.set_view(half_steps=on))
         w.view_bar.colourChanged.connect(lambda mode, k: self.set_view(colour_by=mode, component=k))
         w.view_bar.ellipsesToggled.connect(lambda on: self.set_view(show_ellipses=on))
         w.view_bar.legendToggled.connect(lambda on: self.set_view(show_legend=on))
@@ -234,7 +236,7 @@ class Presenter(QObject):
             self.status("No data yet: press Generate or open a data file.")
             return
         settings = self.state.model
-        factory = partial(em_run, self.state.data.X, settings)
+        factory = partial(em_run, self.state.data.X, settings, self.state.view.half_steps)
         run_id = self.runner.start(factory, play=play, rate=self.state.speed)
         self._pending = (run_id, settings)
         self.w.em_panel.set_badge("initialising…", "running")
@@ -377,6 +379,13 @@ class Presenter(QObject):
 
     def _on_state_view(self, view: ViewSettings) -> None:
         w = self.w
+        if view.half_steps != self._half_steps:
+            self._half_steps = view.half_steps
+            w.em_panel.half_steps.setChecked(view.half_steps)
+            if view.half_steps:
+                w.bottom_tabs.setCurrentWidget(w.equations)
+            if self.state.data is not None and self.state.run is not None:
+                self.reset()  # a run of the other kind, from the same start
         w.view_bar.show_view(view)
         w.sync_view_actions(view)
         w.canvas.set_colour_mode(view.colour_by, view.component)

@@ -3,6 +3,7 @@ log-likelihood curve (redrawn at most every :data:`PLOT_INTERVAL_MS` while playi
 
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import QObject, QTimer
 
 from gmmviz.app.state import AppState
@@ -29,6 +30,9 @@ class Readouts(QObject):
         following = self.state.selection.following
         max_iter = run.settings.max_iter if run is not None else None
         w.em_panel.show_step(step, max_iter, following)
+        if run is not None:
+            phase = getattr(step, "phase", "") if step is not None else ""
+            w.equations.show_equations(run.settings.covariance_type, phase)
         # the cursor marks a past iteration; following the run it would only cost repaints
         w.likelihood.set_cursor(step.iteration if step is not None and not following else None)
 
@@ -52,7 +56,12 @@ class Readouts(QObject):
             self.w.likelihood.reset_curve()
             return
         it, ll = run.log_likelihoods()
-        self.w.likelihood.set_history(it, ll, run.converged_at)
+        converged_at = run.converged_at
+        finite = np.isfinite(ll)
+        if not finite.all():  # half-steps: the M-steps are evaluated by the next E-step
+            it, ll = it[finite], ll[finite]
+            converged_at = len(ll) - 1 if converged_at is not None and len(ll) else None
+        self.w.likelihood.set_history(it, ll, converged_at)
 
     def stop(self) -> None:
         self._plot_timer.stop()

@@ -123,12 +123,26 @@ class RunReport:
             self.w.em_panel.set_badge(f"paused at iteration {last.iteration}", "idle")
 
     def for_step(self, step) -> None:
-        if step.iteration == 0:
+        """The status line for a snapshot just shown while stepping."""
+        phase = getattr(step, "phase", "EM")
+        if phase == "E":
+            self.status(
+                f"E-step {step.iteration}: every point's responsibilities C_ik recomputed from "
+                f"the current parameters (the colours); mean log-likelihood "
+                f"{step.log_likelihood:.6f}. Next: the M-step moves the means and ellipses."
+            )
+        elif phase == "M":
+            self.status(
+                f"M-step {step.iteration}: new weights, means and covariances from the "
+                "responsibilities (the ellipses moved; the colours are still the E-step's)."
+            )
+        elif step.iteration == 0:
             s = self.state.run.settings
+            ll = step.log_likelihood
+            what = f": mean log-likelihood {ll:.6f}" if math.isfinite(ll) else ""
             self.status(
                 f"Initialised K={s.n_components} ({s.covariance_type}, {s.init_params}, "
-                f"seed {s.seed}): mean log-likelihood {step.log_likelihood:.6f}. "
-                "Press Step (→) or Play (Space)."
+                f"seed {s.seed}){what}. Press Step (→) or Play (Space)."
             )
         else:
             change = "" if math.isnan(step.change) else f" (change {step.change:+.2e})"

@@ -140,9 +140,12 @@ def model_layer(
         # component colours would clash with the class colours (a blue mean on green points)
         colours = np.tile(np.array(NEUTRAL_FILL, dtype=np.uint8), (k, 1))
     collapsed, empty = flags
+    phase = getattr(snapshot, "phase", "EM")
+    step = {"E": " · E-step", "M": " · M-step", "init": " · start"}.get(phase, "")
+    ll = snapshot.log_likelihood
     caption = (
-        f"iteration {snapshot.iteration} · K = {k} ({params.covariance_type}) · "
-        f"mean log-likelihood {snapshot.log_likelihood:.4f}"
+        f"iteration {snapshot.iteration}{step} · K = {k} ({params.covariance_type})"
+        + (f" · mean log-likelihood {ll:.4f}" if np.isfinite(ll) else "")
         + (" · converged" if snapshot.converged else "")
         + (f" · {len(collapsed)} collapsed" if collapsed else "")
         + (f" · {len(empty)} empty" if empty else "")

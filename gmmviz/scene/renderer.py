@@ -89,8 +89,9 @@ class SceneRenderer:
     def colours_for(
         self, snapshot, component: int, labels_only: bool = False, slots: tuple[int, ...] = ()
     ) -> PointSummary:
-        """The fused pass for ``snapshot``'s parameters (cached for the last one asked)."""
-        params = snapshot.params
+        """The fused pass for ``snapshot``'s parameters (cached for the last one asked); an
+        M half-step keeps the responsibilities of the E-step before it."""
+        params = getattr(snapshot, "resp_params", None) or snapshot.params
         component = int(min(max(component, 0), params.n_components - 1))
         cached = self._colours
         reusable = (

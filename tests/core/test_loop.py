@@ -165,3 +165,18 @@ def test_stats_around_different_shifts_do_not_add():
     q = initialise(X, 2, random_state=1)
     with pytest.raises(ValueError, match="same shift"):
         e_step(X, p).stats + e_step(X, q).stats
+
+
+def test_an_m_half_step_names_the_parameters_its_responsibilities_came_from():
+    from gmmviz.core import initial_params, iter_em, iter_half_steps
+    from gmmviz.core.datasets import DatasetSpec, generate
+
+    X, _ = generate(DatasetSpec("blobs", 300, 1.0, 0))
+    start = initial_params(X, 3, random_state=0)
+    half = list(iter_half_steps(X, start, max_iter=5))
+    for before, m in zip(half, half[1:], strict=False):
+        if m.phase == "M":
+            assert before.phase == "E" and m.resp_params is before.params
+    assert all(s.resp_params is None for s in half if s.phase != "M")
+    # a full iteration is evaluated by its own E-step: nothing to carry
+    assert all(s.resp_params is None for s in iter_em(X, start, max_iter=5))

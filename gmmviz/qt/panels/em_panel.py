@@ -7,6 +7,7 @@ import math
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QGridLayout,
     QGroupBox,
@@ -58,6 +59,12 @@ class EMPanel(QGroupBox):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space for play/pause
             button.setObjectName(f"em_{name}")
             buttons.addWidget(button, i // 2, i % 2)
+        self.half_steps = QCheckBox("E and M as half-steps")
+        self.half_steps.setToolTip(
+            "Step, Play and the history go by E-step (the points are recoloured by their new "
+            "responsibilities) and M-step (means, ellipses and weights move); the Equations "
+            "tab shows the update just done"
+        )
         self.speed = QComboBox()
         for rate in SPEEDS:
             self.speed.addItem(speed_label(rate), rate)
@@ -93,6 +100,7 @@ class EMPanel(QGroupBox):
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addLayout(speed_row)
+        layout.addWidget(self.half_steps)
         layout.addLayout(readouts)
         layout.addWidget(self.badge)
 
@@ -118,8 +126,11 @@ class EMPanel(QGroupBox):
             return
         of = f" / {max_iter}" if max_iter else ""
         past = "" if latest else "  (past)"
-        self.iteration.setText(f"{step.iteration}{of}{past}")
-        self.log_likelihood.setText(f"{step.log_likelihood:.6f}")
+        half = {"E": " E", "M": " M"}.get(getattr(step, "phase", ""), "")
+        self.iteration.setText(f"{step.iteration}{half}{of}{past}")
+        ll = step.log_likelihood
+        # an M half-step's parameters are not evaluated yet: the next E-step does it
+        self.log_likelihood.setText(f"{ll:.6f}" if math.isfinite(ll) else "— (next E-step)")
         change = step.change
         self.change.setText("—" if change is None or math.isnan(change) else f"{change:+.3e}")
 

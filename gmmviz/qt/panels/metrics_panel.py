@@ -64,9 +64,13 @@ class MetricsPanel(QWidget):
             self.table.setRowCount(0)
             self.table.setColumnCount(0)
             return
-        self.values["log-likelihood"].setText(f"{m.log_likelihood:.6f}")
-        self.values["BIC"].setText(f"{m.bic:,.2f}")
-        self.values["AIC"].setText(f"{m.aic:,.2f}")
+        if math.isfinite(m.log_likelihood):
+            self.values["log-likelihood"].setText(f"{m.log_likelihood:.6f}")
+            self.values["BIC"].setText(f"{m.bic:,.2f}")
+            self.values["AIC"].setText(f"{m.aic:,.2f}")
+        else:  # an M half-step: evaluated by the next E-step
+            for name in ("log-likelihood", "BIC", "AIC"):
+                self.values[name].setText("— (next E-step)")
         self.values["parameters"].setText(f"{m.n_parameters:,}")
         state = "converged" if m.converged else "not converged"
         self.values["iteration"].setText(f"{m.iteration} ({state})")
