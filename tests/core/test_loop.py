@@ -174,7 +174,7 @@ def test_an_m_half_step_names_the_parameters_its_responsibilities_came_from():
     X, _ = generate(DatasetSpec("blobs", 300, 1.0, 0))
     start = initial_params(X, 3, random_state=0)
     half = list(iter_half_steps(X, start, max_iter=5))
-    for before, m in zip(half, half[1:], strict=False):
+    for before, m in itertools.pairwise(half):
         if m.phase == "M":
             assert before.phase == "E" and m.resp_params is before.params
     assert all(s.resp_params is None for s in half if s.phase != "M")
