@@ -32,6 +32,7 @@ __all__ = [
     "NotFittedError",
     "SklearnCompatMixin",
     "check_data",
+    "check_initial_arrays",
     "flavoured",
     "validate_params",
 ]
@@ -240,6 +241,67 @@ def check_data(X: Any, estimator_name: str, *, min_samples: int = 1) -> Any:
                 f"required by {estimator_name}."
             )
     return arr
+
+
+def _check_shape(array: np.ndarray, shape: tuple, name: str) -> None:
+    if array.shape != shape:
+        raise ValueError(
+            f"The parameter '{name}' should have the shape of {shape}, but got {array.shape}"
+        )
+
+
+def _as_finite(value: Any, name: str) -> np.ndarray:
+    array = np.asarray(value, dtype=np.float64)
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"The parameter '{name}' contains NaN or infinite values")
+    return array
+
+
+def check_initial_arrays(
+    estimator: Any, n_components: int, n_features: int, covariance_type: str
+) -> None:
+    """``weights_init``, ``means_init``, ``precisions_init`` checked as scikit-learn does.
+
+    Same order and messages as scikit-learn's ``_check_weights``, ``_check_means`` and
+    ``_check_precisions`` (e.g. "The parameter 'weights' should be normalized, but got
+    sum(weights) = 1.10000").
+
+    Raises
+    ------
+    ValueError
+    """
+    if estimator.weights_init is not None:
+        weights = _as_finite(estimator.weights_init, "weights")
+        _check_shape(weights, (n_components,), "weights")
+        if np.any(weights < 0.0) or np.any(weights > 1.0):
+            # scikit-learn's message, its order of min and max included
+            raise ValueError(
+                "The parameter 'weights' should be in the range [0, 1], but got max value "
+                f"{weights.min():.5f}, min value {weights.max():.5f}"
+            )
+        if not np.allclose(abs(1.0 - weights.sum()), 0.0, atol=1e-8):
+            raise ValueError(
+                "The parameter 'weights' should be normalized, but got sum(weights) = "
+                f"{weights.sum():.5f}"
+            )
+    if estimator.means_init is not None:
+        _check_shape(_as_finite(estimator.means_init, "means"), (n_components, n_features), "means")
+    if estimator.precisions_init is not None:
+        name = f"{covariance_type} precision"
+        precisions = _as_finite(estimator.precisions_init, name)
+        shape = {
+            "full": (n_components, n_features, n_features),
+            "tied": (n_features, n_features),
+            "diag": (n_components, n_features),
+            "spherical": (n_components,),
+        }[covariance_type]
+        _check_shape(precisions, shape, name)
+        if covariance_type in ("full", "tied"):
+            for matrix in precisions if covariance_type == "full" else [precisions]:
+                if not (np.allclose(matrix, matrix.T) and np.all(np.linalg.eigvalsh(matrix) > 0.0)):
+                    raise ValueError(f"'{name}' should be symmetric, positive-definite")
+        elif np.any(precisions <= 0.0):
+            raise ValueError(f"'{name}' should be positive")
 
 
 # ---------------------------------------------------------------- estimator protocol

@@ -20,6 +20,7 @@ from gmmviz.core._sklearn_compat import (
     NotFittedError,
     SklearnCompatMixin,
     check_data,
+    check_initial_arrays,
     flavoured,
     validate_params,
 )
@@ -145,6 +146,7 @@ class GaussianMixture(SklearnCompatMixin):
                 "Expected n_samples >= n_components but got "
                 f"n_components = {self.n_components}, n_samples = {X.shape[0]}"
             )
+        check_initial_arrays(self, self.n_components, X.shape[1], self.covariance_type)
         return X
 
     # ---------------------------------------------------------------- parameters
@@ -399,6 +401,11 @@ class GaussianMixture(SklearnCompatMixin):
             The component each point came from.
         """
         self._check_fitted()
+        if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+            raise ValueError(
+                f"Invalid value for 'n_samples': {n_samples!r} . The sampling requires at "
+                "least one sample."
+            )
         return sample(self.params_, n_samples, check_random_state(self.random_state))
 
     def _n_parameters(self) -> int:

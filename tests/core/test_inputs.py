@@ -60,14 +60,26 @@ def test_more_components_than_samples():
         ({"tol": -1.0}, r"'tol' parameter .* must be a float"),
         ({"max_iter": -1}, r"'max_iter' parameter .* must be an int in the range \[0, inf\)"),
         ({"n_init": 0}, r"'n_init' parameter .* must be an int in the range \[1, inf\)"),
-        ({"weights_init": [0.5, 0.6]}, "weights_init must sum to 1"),
-        ({"weights_init": [1.0]}, r"weights_init must have shape \(2,\)"),
-        ({"means_init": np.zeros((3, 2))}, r"means_init must have shape \(2, 2\)"),
-        ({"precisions_init": np.ones((2, 3, 3))}, r"precisions_init .* shape \(2, 2, 2\)"),
-        ({"precisions_init": np.array([[[1.0, 2.0], [2.0, 1.0]]] * 2)}, "positive definite"),
-        ({"precisions_init": np.array([[[1.0, 0.5], [0.0, 1.0]]] * 2)}, "symmetric"),
-        ({"covariance_type": "diag", "precisions_init": -np.ones((2, 2))}, "must be positive"),
-        ({"covariance_type": "spherical", "precisions_init": np.ones(3)}, r"shape \(2,\)"),
+        (
+            {"weights_init": [0.5, 0.6]},
+            r"'weights' should be normalized, but got sum\(weights\) = 1.10000",
+        ),
+        ({"weights_init": [1.0]}, r"'weights' should have the shape of \(2,\), but got \(1,\)"),
+        ({"means_init": np.zeros((3, 2))}, r"'means' should have the shape of \(2, 2\)"),
+        (
+            {"precisions_init": np.ones((2, 3, 3))},
+            r"'full precision' should have the shape of \(2, 2, 2\)",
+        ),
+        (
+            {"precisions_init": np.array([[[1.0, 2.0], [2.0, 1.0]]] * 2)},
+            "should be symmetric, positive-definite",
+        ),
+        ({"precisions_init": np.array([[[1.0, 0.5], [0.0, 1.0]]] * 2)}, "should be symmetric"),
+        (
+            {"covariance_type": "diag", "precisions_init": -np.ones((2, 2))},
+            "'diag precision' should be positive",
+        ),
+        ({"covariance_type": "spherical", "precisions_init": np.ones(3)}, r"shape of \(2,\)"),
     ],
 )
 def test_bad_options_are_named(kwargs, message):
@@ -95,7 +107,7 @@ def test_wrong_feature_count_after_fit():
         ValueError, match=r"X has 3 features, but GaussianMixture is expecting 2 features as input"
     ):
         model.predict(np.zeros((4, 3)))
-    with pytest.raises(ValueError, match="n_samples must be an integer >= 1"):
+    with pytest.raises(ValueError, match="Invalid value for 'n_samples'"):
         model.sample(0)
 
 
