@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from gmmviz.core._far_points import responsibilities_from_log_prob
 from gmmviz.core._kernels.estep import log_sum_exp_rows
 from gmmviz.core._sklearn_compat import (
     ConvergenceWarning,
@@ -30,7 +31,6 @@ from gmmviz.core.em import (
     as_data,
     iter_em,
     log_prob_matrix,
-    responsibilities,
 )
 from gmmviz.core.gaussian import n_parameters, precisions_from_cholesky
 from gmmviz.core.init import check_random_state, initialise
@@ -147,6 +147,13 @@ class GaussianMixture(SklearnCompatMixin):
                 f"n_components = {self.n_components}, n_samples = {X.shape[0]}"
             )
         check_initial_arrays(self, self.n_components, X.shape[1], self.covariance_type)
+        fitted = getattr(self, "n_features_in_", X.shape[1])
+        if self.warm_start and hasattr(self, "converged_") and X.shape[1] != fitted:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{fitted} features as input: a warm_start fit continues from the fitted "
+                "parameters; set warm_start=False to fit data with another number of features."
+            )
         return X
 
     # ---------------------------------------------------------------- parameters
@@ -384,12 +391,26 @@ class GaussianMixture(SklearnCompatMixin):
     def predict(self, X) -> np.ndarray:
         """Most probable component of each point; shape (N,)."""
         X = self._check_X_fitted(X)
-        return self._weighted_log_prob(X).argmax(axis=1)
+        wlp = self._weighted_log_prob(X)
+        labels = wlp.argmax(axis=1)
+        lost = ~np.isfinite(wlp.max(axis=1))
+        if lost.any():  # every density underflowed: the nearest component, as predict_proba
+            labels[lost] = self._responsibilities(X[lost], wlp[lost]).argmax(axis=1)
+        return labels
 
     def predict_proba(self, X) -> np.ndarray:
-        """Responsibilities; shape (N, K), rows summing to one."""
+        """Responsibilities; shape (N, K), rows summing to one, never NaN.
+
+        Computed in log space; a point where every component's density underflows (far
+        from all of them, or subnormal covariances) goes to the nearest component in
+        Mahalanobis distance, the limit of the exact posterior.
+        """
         X = self._check_X_fitted(X)
-        return responsibilities(X, self.params_, self.backend)
+        return self._responsibilities(X, self._weighted_log_prob(X))
+
+    def _responsibilities(self, X: np.ndarray, wlp: np.ndarray) -> np.ndarray:
+        means, prec_chol, _ = self.params_.kernel_inputs()
+        return responsibilities_from_log_prob(X, wlp, means, prec_chol)
 
     def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Draw points from the fitted mixture (same random stream as scikit-learn).
