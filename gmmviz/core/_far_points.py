@@ -29,6 +29,7 @@ def _scaled_distances(x: np.ndarray, means: np.ndarray, prec_chol: np.ndarray) -
 def responsibilities_from_log_prob(
     X: np.ndarray,
     weighted_log_prob: np.ndarray,
+    log_norm_rows: np.ndarray,
     means: np.ndarray,
     prec_chol: np.ndarray,
 ) -> np.ndarray:
@@ -39,6 +40,9 @@ def responsibilities_from_log_prob(
     X : ndarray of shape (N, d)
     weighted_log_prob : ndarray of shape (N, K)
         ``log wₖ + log N(xᵢ | μₖ, Σₖ)``.
+    log_norm_rows : ndarray of shape (N,)
+        The log-sum-exp of each row (as the core computes it, so finite rows match
+        :func:`gmmviz.core.em.responsibilities` bit for bit).
     means : ndarray of shape (K, d)
     prec_chol : ndarray of shape (K, d, d)
         Precision Cholesky factors as a full stack.
@@ -49,11 +53,10 @@ def responsibilities_from_log_prob(
     """
     wlp = np.asarray(weighted_log_prob, dtype=np.float64)
     row_max = wlp.max(axis=1)
-    good = np.isfinite(row_max)
+    good = np.isfinite(row_max) & np.isfinite(log_norm_rows)
     resp = np.zeros_like(wlp)
     with np.errstate(under="ignore"):
-        shifted = np.exp(wlp[good] - row_max[good, None])
-        resp[good] = shifted / shifted.sum(axis=1, keepdims=True)
+        resp[good] = np.exp(wlp[good] - log_norm_rows[good, None])
     for i in np.flatnonzero(~good):
         if row_max[i] == np.inf:  # an infinite density: share among those components
             winners = wlp[i] == np.inf

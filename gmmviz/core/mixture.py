@@ -410,7 +410,9 @@ class GaussianMixture(SklearnCompatMixin):
 
     def _responsibilities(self, X: np.ndarray, wlp: np.ndarray) -> np.ndarray:
         means, prec_chol, _ = self.params_.kernel_inputs()
-        return responsibilities_from_log_prob(X, wlp, means, prec_chol)
+        with np.errstate(divide="ignore", invalid="ignore"):  # rows of -inf: handled there
+            log_norm_rows = log_sum_exp_rows(wlp)
+        return responsibilities_from_log_prob(X, wlp, log_norm_rows, means, prec_chol)
 
     def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Draw points from the fitted mixture (same random stream as scikit-learn).
