@@ -270,8 +270,7 @@ def params_from_responsibilities(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Weights (unnormalised by ``Σ nk``, divided by N as scikit-learn's initialisation),
     means and covariances from explicit responsibilities ``(N, K)``."""
-    shift = np.broadcast_to(X.mean(axis=0), (resp.shape[1], X.shape[1]))
-    stats = stats_from_responsibilities(X, resp, shift)
+    stats = stats_from_responsibilities(X, resp)  # around each component's own mean
     _, means, covariances = parameters_from_stats(stats, covariance_type, reg_covar)
     nk = stats.resp_sum + 10 * np.finfo(np.float64).eps
     if covariance_type == "tied":

@@ -279,7 +279,7 @@ class SufficientStats:
 
 
 def stats_from_responsibilities(
-    X: np.ndarray, resp: np.ndarray, shift: np.ndarray
+    X: np.ndarray, resp: np.ndarray, shift: np.ndarray | None = None
 ) -> SufficientStats:
     """Sufficient statistics from explicit responsibilities (initialisation, reference path).
 
@@ -287,10 +287,20 @@ def stats_from_responsibilities(
     ----------
     X : ndarray of shape (N, d)
     resp : ndarray of shape (N, K)
-    shift : ndarray of shape (K, d)
+    shift : ndarray of shape (K, d), optional
+        The point each component's sums are taken around. ``None`` (the default) takes each
+        component's own weighted mean, so the scatter is summed around it: exact even for
+        components far from each other and from the data's centre (two blobs 1e10 apart),
+        where sums around a common point would lose every digit of the spread.
     """
     n_components = resp.shape[1]
     n_features = X.shape[1]
+    resp_sum = resp.sum(axis=0)
+    if shift is None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            shift = (resp.T @ X) / resp_sum[:, None]
+        # An empty component has no mean of its own: the data's centre stands in.
+        shift[~np.isfinite(shift).all(axis=1)] = X.mean(axis=0)
     first = np.empty((n_components, n_features))
     second = np.empty((n_components, n_features, n_features))
     for k in range(n_components):
@@ -298,9 +308,7 @@ def stats_from_responsibilities(
         weighted = resp[:, k : k + 1] * centred
         first[k] = weighted.sum(axis=0)
         second[k] = weighted.T @ centred
-    return SufficientStats(
-        X.shape[0], resp.sum(axis=0), np.array(shift, dtype=float), first, second
-    )
+    return SufficientStats(X.shape[0], resp_sum, np.array(shift, dtype=float), first, second)
 
 
 def parameters_from_stats(

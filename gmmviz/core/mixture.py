@@ -8,44 +8,39 @@ per iteration for the app.
 
 from __future__ import annotations
 
-import inspect
 import math
 import warnings
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import numpy as np
 
+from gmmviz.core._far_points import responsibilities_from_log_prob
 from gmmviz.core._kernels.estep import log_sum_exp_rows
+from gmmviz.core._sklearn_compat import (
+    ConvergenceWarning,
+    NotFittedError,
+    SklearnCompatMixin,
+    check_data,
+    check_initial_arrays,
+    flavoured,
+    validate_params,
+)
 from gmmviz.core.em import (
     EMStep,
     MixtureParams,
     as_data,
     iter_em,
     log_prob_matrix,
-    responsibilities,
 )
-from gmmviz.core.gaussian import (
-    check_covariance_type,
-    n_parameters,
-    precisions_from_cholesky,
-)
-from gmmviz.core.init import INIT_METHODS, check_random_state, initialise
+from gmmviz.core.gaussian import n_parameters, precisions_from_cholesky
+from gmmviz.core.init import check_random_state, initialise
 from gmmviz.core.restarts import iter_restarts
 from gmmviz.core.sampling import sample
 
 __all__ = ["ConvergenceWarning", "GaussianMixture", "NotFittedError"]
 
 
-class ConvergenceWarning(UserWarning):
-    """The best initialisation stopped at ``max_iter`` before converging."""
-
-
-class NotFittedError(ValueError, AttributeError):
-    """A method that needs a fitted model was called before ``fit``."""
-
-
-class GaussianMixture:
+class GaussianMixture(SklearnCompatMixin):
     """Gaussian mixture fitted by EM — scikit-learn's ``GaussianMixture`` API, faster.
 
     Parameters
@@ -124,89 +119,41 @@ class GaussianMixture:
         self.verbose_interval = verbose_interval
         self.backend = backend
 
-    # ---------------------------------------------------------------- estimator protocol
-
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        signature = inspect.signature(cls.__init__)
-        return [p for p in signature.parameters if p != "self"]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """Constructor parameters, as scikit-learn's ``get_params``."""
-        return {name: getattr(self, name) for name in self._param_names()}
-
-    def set_params(self, **params) -> GaussianMixture:
-        """Set constructor parameters; unknown names raise ``ValueError``."""
-        valid = set(self._param_names())
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(
-                    f"Invalid parameter {name!r} for GaussianMixture; "
-                    f"valid parameters are {sorted(valid)}"
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = GaussianMixture().get_params()
-        changed = []
-        for k, v in self.get_params().items():
-            default = defaults[k]
-            same = v is default or (
-                not isinstance(v, np.ndarray)
-                and not isinstance(default, np.ndarray)
-                and v == default
-            )
-            if not same:
-                changed.append(f"{k}={v!r}")
-        return f"GaussianMixture({', '.join(changed)})"
-
     # ---------------------------------------------------------------- validation
-
-    def _check_parameters(self, n_features: int) -> None:
-        k = self.n_components
-        if not isinstance(k, (int, np.integer)) or isinstance(k, bool) or k < 1:
-            raise ValueError(f"n_components must be an integer >= 1; got {k!r}")
-        check_covariance_type(self.covariance_type)
-        if self.init_params not in INIT_METHODS:
-            raise ValueError(
-                f"init_params must be one of {', '.join(INIT_METHODS)}; got {self.init_params!r}"
-            )
-        for name, lower in (("tol", 0.0), ("reg_covar", 0.0)):
-            value = getattr(self, name)
-            if not isinstance(value, (int, float, np.floating, np.integer)) or not (
-                math.isfinite(value) and value >= lower
-            ):
-                raise ValueError(f"{name} must be a finite number >= 0; got {value!r}")
-        for name, lower in (("max_iter", 0), ("n_init", 1), ("verbose_interval", 1)):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < lower:
-                raise ValueError(f"{name} must be an integer >= {lower}; got {value!r}")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "precisions_cholesky_"):
-            raise NotFittedError(
-                "This GaussianMixture instance is not fitted yet; call fit(X) first"
+            raise flavoured(NotFittedError)(
+                f"This {type(self).__name__} instance is not fitted yet. Call 'fit' with "
+                "appropriate arguments before using this estimator."
             )
 
     def _check_X_fitted(self, X) -> np.ndarray:
         self._check_fitted()
-        X = as_data(X)
+        X = as_data(check_data(X, type(self).__name__))
         if X.shape[1] != self.n_features_in_:
             raise ValueError(
-                f"X has {X.shape[1]} features, but this GaussianMixture was fitted with "
-                f"{self.n_features_in_}"
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input."
             )
         return X
 
     def _check_fit_data(self, X) -> np.ndarray:
-        X = as_data(X, min_samples=2)
+        validate_params(self)
+        X = as_data(check_data(X, type(self).__name__, min_samples=2), min_samples=2)
         if X.shape[0] < self.n_components:
             raise ValueError(
                 "Expected n_samples >= n_components but got "
                 f"n_components = {self.n_components}, n_samples = {X.shape[0]}"
             )
-        self._check_parameters(X.shape[1])
+        check_initial_arrays(self, self.n_components, X.shape[1], self.covariance_type)
+        fitted = getattr(self, "n_features_in_", X.shape[1])
+        if self.warm_start and hasattr(self, "converged_") and X.shape[1] != fitted:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
+                f"{fitted} features as input: a warm_start fit continues from the fitted "
+                "parameters; set warm_start=False to fit data with another number of features."
+            )
         return X
 
     # ---------------------------------------------------------------- parameters
@@ -369,7 +316,7 @@ class GaussianMixture:
             warnings.warn(
                 "Best performing initialization did not converge. Try different init "
                 "parameters, or increase max_iter, tol, or check for degenerate data.",
-                ConvergenceWarning,
+                flavoured(ConvergenceWarning),
                 stacklevel=3,
             )
         self._set_params_from(best.params_)
@@ -444,12 +391,28 @@ class GaussianMixture:
     def predict(self, X) -> np.ndarray:
         """Most probable component of each point; shape (N,)."""
         X = self._check_X_fitted(X)
-        return self._weighted_log_prob(X).argmax(axis=1)
+        wlp = self._weighted_log_prob(X)
+        labels = wlp.argmax(axis=1)
+        lost = ~np.isfinite(wlp.max(axis=1))
+        if lost.any():  # every density underflowed: the nearest component, as predict_proba
+            labels[lost] = self._responsibilities(X[lost], wlp[lost]).argmax(axis=1)
+        return labels
 
     def predict_proba(self, X) -> np.ndarray:
-        """Responsibilities; shape (N, K), rows summing to one."""
+        """Responsibilities; shape (N, K), rows summing to one, never NaN.
+
+        Computed in log space; a point where every component's density underflows (far
+        from all of them, or subnormal covariances) goes to the nearest component in
+        Mahalanobis distance, the limit of the exact posterior.
+        """
         X = self._check_X_fitted(X)
-        return responsibilities(X, self.params_, self.backend)
+        return self._responsibilities(X, self._weighted_log_prob(X))
+
+    def _responsibilities(self, X: np.ndarray, wlp: np.ndarray) -> np.ndarray:
+        means, prec_chol, _ = self.params_.kernel_inputs()
+        with np.errstate(divide="ignore", invalid="ignore"):  # rows of -inf: handled there
+            log_norm_rows = log_sum_exp_rows(wlp)
+        return responsibilities_from_log_prob(X, wlp, log_norm_rows, means, prec_chol)
 
     def sample(self, n_samples: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Draw points from the fitted mixture (same random stream as scikit-learn).
@@ -461,6 +424,11 @@ class GaussianMixture:
             The component each point came from.
         """
         self._check_fitted()
+        if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+            raise ValueError(
+                f"Invalid value for 'n_samples': {n_samples!r} . The sampling requires at "
+                "least one sample."
+            )
         return sample(self.params_, n_samples, check_random_state(self.random_state))
 
     def _n_parameters(self) -> int:

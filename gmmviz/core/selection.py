@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from gmmviz.core._sklearn_compat import validate_params
 from gmmviz.core.em import MixtureParams, as_data
 from gmmviz.core.gaussian import check_covariance_type, n_parameters
 from gmmviz.core.init import INIT_METHODS
@@ -188,7 +189,7 @@ def iter_sweep(
         backend=backend,
     )
     # Settings errors surface before the first fit, not after it.
-    GaussianMixture(ks[0], covariance_type=types[0], **settings)._check_parameters(n_features)
+    validate_params(GaussianMixture(ks[0], covariance_type=types[0], **settings))
     for covariance_type in types:
         for k in ks:
             if cancelled():

@@ -16,13 +16,13 @@ X_GOOD = np.random.default_rng(0).normal(size=(50, 2))
 @pytest.mark.parametrize(
     ("X", "message"),
     [
-        (np.zeros((0, 2)), "at least 2 sample"),
+        (np.zeros((0, 2)), r"0 sample\(s\).*minimum of 2"),
         (np.zeros(10), "must be 2-D"),
         (np.zeros((2, 3, 4)), "must be 2-D"),
         (np.array([[1.0, np.nan], [2.0, 3.0], [4.0, 5.0]]), "NaN or infinite values in 1 row"),
         (np.array([[1.0, np.inf], [2.0, -np.inf], [4.0, 5.0]]), "in 2 row"),
         ([["a", "b"], ["c", "d"]], "numeric"),
-        (np.zeros((1, 2)), "at least 2 sample"),
+        (np.zeros((1, 2)), r"1 sample\(s\).*minimum of 2"),
     ],
 )
 def test_bad_data_is_named(X, message):
@@ -40,22 +40,46 @@ def test_more_components_than_samples():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"n_components": 0}, "n_components must be an integer >= 1"),
-        ({"n_components": 2.5}, "n_components must be an integer"),
-        ({"covariance_type": "banana"}, "covariance_type must be one of full, tied, diag"),
-        ({"init_params": "nearest"}, "init_params must be one of"),
-        ({"reg_covar": -1e-3}, "reg_covar must be a finite number >= 0"),
-        ({"tol": -1.0}, "tol must be"),
-        ({"max_iter": -1}, "max_iter must be an integer >= 0"),
-        ({"n_init": 0}, "n_init must be an integer >= 1"),
-        ({"weights_init": [0.5, 0.6]}, "weights_init must sum to 1"),
-        ({"weights_init": [1.0]}, r"weights_init must have shape \(2,\)"),
-        ({"means_init": np.zeros((3, 2))}, r"means_init must have shape \(2, 2\)"),
-        ({"precisions_init": np.ones((2, 3, 3))}, r"precisions_init .* shape \(2, 2, 2\)"),
-        ({"precisions_init": np.array([[[1.0, 2.0], [2.0, 1.0]]] * 2)}, "positive definite"),
-        ({"precisions_init": np.array([[[1.0, 0.5], [0.0, 1.0]]] * 2)}, "symmetric"),
-        ({"covariance_type": "diag", "precisions_init": -np.ones((2, 2))}, "must be positive"),
-        ({"covariance_type": "spherical", "precisions_init": np.ones(3)}, r"shape \(2,\)"),
+        (
+            {"n_components": 0},
+            r"'n_components' parameter of GaussianMixture must be an int in the range \[1, inf\)",
+        ),
+        ({"n_components": 2.5}, r"'n_components' parameter .* Got 2.5 instead"),
+        (
+            {"covariance_type": "banana"},
+            r"'covariance_type' parameter of GaussianMixture must be a str among",
+        ),
+        (
+            {"init_params": "nearest"},
+            r"'init_params' parameter of GaussianMixture must be a str among",
+        ),
+        (
+            {"reg_covar": -1e-3},
+            r"'reg_covar' parameter .* must be a float in the range \[0.0, inf\)",
+        ),
+        ({"tol": -1.0}, r"'tol' parameter .* must be a float"),
+        ({"max_iter": -1}, r"'max_iter' parameter .* must be an int in the range \[0, inf\)"),
+        ({"n_init": 0}, r"'n_init' parameter .* must be an int in the range \[1, inf\)"),
+        (
+            {"weights_init": [0.5, 0.6]},
+            r"'weights' should be normalized, but got sum\(weights\) = 1.10000",
+        ),
+        ({"weights_init": [1.0]}, r"'weights' should have the shape of \(2,\), but got \(1,\)"),
+        ({"means_init": np.zeros((3, 2))}, r"'means' should have the shape of \(2, 2\)"),
+        (
+            {"precisions_init": np.ones((2, 3, 3))},
+            r"'full precision' should have the shape of \(2, 2, 2\)",
+        ),
+        (
+            {"precisions_init": np.array([[[1.0, 2.0], [2.0, 1.0]]] * 2)},
+            "should be symmetric, positive-definite",
+        ),
+        ({"precisions_init": np.array([[[1.0, 0.5], [0.0, 1.0]]] * 2)}, "should be symmetric"),
+        (
+            {"covariance_type": "diag", "precisions_init": -np.ones((2, 2))},
+            "'diag precision' should be positive",
+        ),
+        ({"covariance_type": "spherical", "precisions_init": np.ones(3)}, r"shape of \(2,\)"),
     ],
 )
 def test_bad_options_are_named(kwargs, message):
@@ -80,10 +104,10 @@ def test_using_before_fit(method):
 def test_wrong_feature_count_after_fit():
     model = GaussianMixture(2, random_state=0).fit(X_GOOD)
     with pytest.raises(
-        ValueError, match=r"X has 3 features, but this GaussianMixture was fitted with 2"
+        ValueError, match=r"X has 3 features, but GaussianMixture is expecting 2 features as input"
     ):
         model.predict(np.zeros((4, 3)))
-    with pytest.raises(ValueError, match="n_samples must be an integer >= 1"):
+    with pytest.raises(ValueError, match="Invalid value for 'n_samples'"):
         model.sample(0)
 
 

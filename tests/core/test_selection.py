@@ -152,8 +152,8 @@ def test_does_not_warn_when_a_fit_does_not_converge() -> None:
         (dict(covariance_types=["full", "bogus"]), "covariance_type must be one of"),
         (dict(covariance_types=["full", "full"]), "repeated"),
         (dict(init_params="nope"), "init_params must be one of"),
-        (dict(n_init=0), "n_init must be an integer >= 1"),
-        (dict(tol=-1.0), "tol must be a finite number"),
+        (dict(n_init=0), r"'n_init' parameter .* must be an int in the range \[1, inf\)"),
+        (dict(tol=-1.0), r"'tol' parameter .* must be a float"),
     ],
 )
 def test_bad_arguments_fail_before_any_fit(kwargs, message) -> None:
