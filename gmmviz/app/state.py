@@ -20,6 +20,7 @@ from psygnal import Signal
 
 from gmmviz.app.settings import ModelSettings, dataset_spec_from_dict, dataset_spec_to_dict
 from gmmviz.core.datasets import DatasetSpec
+from gmmviz.core.diagnostics import smallest_variance
 from gmmviz.core.em import EMStep
 from gmmviz.core.metrics import match_components
 from gmmviz.scene.request import COLOUR_MODES
@@ -69,9 +70,9 @@ class DataSource:
 
     @functools.cached_property
     def variance(self) -> float:
-        """The mean of the per-feature variances (computed once; the run factories warm it
-        on the worker, so the GUI thread never scans a million rows for it)."""
-        return float(np.var(self.X, axis=0).mean()) if self.n_samples else 1.0
+        """The data's variance along its thinnest direction (computed once; the run
+        factories warm it on the worker, so the GUI thread never scans a million rows)."""
+        return smallest_variance(self.X)
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,24 @@ def coinciding_components(params: MixtureParams, rtol: float = 1e-3) -> list[tup
     return pairs
 
 
+def smallest_variance(X: np.ndarray) -> float:
+    """The data's variance along its thinnest direction (the smallest eigenvalue of its
+    covariance): the scale a component's spread is compared with. Features of very
+    different scales (wine: proline in the hundreds, hue near 1) make a mean variance
+    useless for that."""
+    X = np.asarray(X, dtype=np.float64)
+    if X.shape[0] < 2:
+        return 1.0
+    cov = np.atleast_2d(np.cov(X, rowvar=False))
+    smallest = float(np.linalg.eigvalsh(cov)[0])
+    if smallest > 0:
+        return smallest
+    positive = np.diag(cov)[np.diag(cov) > 0]  # a constant direction: use the others
+    return float(positive.min()) if positive.size else 1.0
+
+
 def collapsed_components(
-    params: MixtureParams, data_variance: float, rtol: float = 1e-6
+    params: MixtureParams, data_variance: float, rtol: float = 1e-4
 ) -> list[int]:
     """Components whose covariance has shrunk onto a point or a line of points.
 
@@ -54,10 +70,10 @@ def collapsed_components(
     ----------
     params : MixtureParams
     data_variance : float
-        A variance of the data (the mean of the per-feature variances).
+        The data's variance along its thinnest direction (:func:`smallest_variance`).
     rtol : float
         A component collapsed when its smallest covariance eigenvalue is below
-        ``rtol * data_variance``.
+        ``rtol * data_variance``: ten thousand times thinner than the data anywhere.
 
     Returns
     -------

@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from gmmviz.core import PointSummary, point_summary
-from gmmviz.core.diagnostics import collapsed_components, empty_components
+from gmmviz.core.diagnostics import collapsed_components, empty_components, smallest_variance
 from gmmviz.core.gaussian import n_parameters
 from gmmviz.core.metrics import adjusted_rand_index_from_table, contingency_table, match_table
 from gmmviz.core.projection import Projection
@@ -109,7 +109,7 @@ class SceneRenderer:
     def flags_for(self, snapshot) -> tuple[tuple[int, ...], tuple[int, ...]]:
         """Collapsed and empty components of a snapshot (see :mod:`gmmviz.core.diagnostics`)."""
         if self._variance is None:
-            self._variance = float(np.var(self.X, axis=0).mean()) if len(self.X) else 1.0
+            self._variance = smallest_variance(self.X)
         params = snapshot.params
         return (
             tuple(collapsed_components(params, self._variance)),

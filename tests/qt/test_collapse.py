@@ -54,3 +54,15 @@ def test_an_empty_component_is_flagged():
     weights /= weights.sum()
     starved = MixtureParams.from_covariances(weights, p.means, p.covariances, p.covariance_type)
     assert empty_components(starved, 300) == [1]
+
+
+def test_features_of_very_different_scales_are_not_a_collapse():
+    """wine: proline in the hundreds, hue near 1; a fit of K=3 is not degenerate (a mean
+    variance as the scale flagged all three components)."""
+    datasets = pytest.importorskip("sklearn.datasets")
+    from gmmviz.app.state import DataSource
+
+    X, y = datasets.load_wine(return_X_y=True)
+    source = DataSource(X, y, "wine")
+    last = list(em_run(X, ModelSettings(3)))[-1]
+    assert collapsed_components(last.params, source.variance) == []
