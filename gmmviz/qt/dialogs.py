@@ -16,6 +16,7 @@ EXPORTS: dict[str, tuple[str, str, str, str]] = {
     "window": ("Save window screenshot", "gmmviz.png", "PNG image (*.png)", ".png"),
     "samples": ("Export sampled points", "samples.csv", "CSV (*.csv)", ".csv"),
     "memberships": ("Save the memberships", "memberships.png", "PNG image (*.png)", ".png"),
+    "animation": ("Export the run as an animation", "em.gif", "GIF animation (*.gif)", ".gif"),
 }
 
 _LAST_DIR_KEY = "paths/last_dir"
@@ -118,3 +119,32 @@ def close_boxes(window: QWidget) -> None:
     """Close the message boxes of ``window`` (it is closing)."""
     for box in open_boxes(window):
         box.close()
+
+
+def animation_options(window: QWidget) -> tuple[str, tuple[int, int], float] | None:
+    """Ask for the GIF's size and frame rate, then its path; ``None`` if cancelled."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QSpinBox
+
+    dialog = QDialog(window)
+    dialog.setWindowTitle("Export animation")
+    width, height, fps = QSpinBox(), QSpinBox(), QSpinBox()
+    for box, (lo, hi, value) in ((width, (240, 1920, 640)), (height, (180, 1440, 480)),
+                                 (fps, (1, 30, 5))):  # fmt: skip
+        box.setRange(lo, hi)
+        box.setValue(value)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    form = QFormLayout(dialog)
+    form.addRow("Width (px)", width)
+    form.addRow("Height (px)", height)
+    form.addRow("Frames per second", fps)
+    form.addRow(buttons)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    path = export_path(window, "animation")
+    if path is None:
+        return None
+    return path, (width.value(), height.value()), float(fps.value())

@@ -15,6 +15,7 @@ from gmmviz.app import exports
 from gmmviz.app.state import AppState
 from gmmviz.io import save_points_csv
 from gmmviz.qt import dialogs, export
+from gmmviz.qt.animation import AnimationExport, pillow_missing
 from gmmviz.qt.tasks import TaskResult, TaskRunner
 
 _NO_MODEL = "there is no model yet: generate data and initialise EM first"
@@ -107,6 +108,37 @@ class Exporter(QObject):
         try:
             dialogs.check_folder(target)
             action(target)
+        except (OSError, ValueError) as exc:
+            self._report(f"Export failed: {exc}")
+
+    def animation(self, path: str | Path, size: tuple[int, int] = (640, 480),
+                  fps: float = 5.0) -> AnimationExport:  # fmt: skip
+        """Start writing the run as a GIF (progress dialog, Cancel); returns the export."""
+        missing = pillow_missing()
+        if missing is not None:
+            raise ValueError(missing)
+        job = AnimationExport(self.w, path, size, fps)
+        job.finished.connect(
+            lambda out: self.w.show_status(
+                f"Wrote the animation to {out}." if out else "Animation export cancelled."
+            )
+        )
+        job.failed.connect(lambda message: self._report(f"Export failed: {message}"))
+        job.start()
+        return job
+
+    def animation_dialog(self) -> None:
+        missing = pillow_missing()
+        if missing is not None:
+            self._report(missing)
+            return
+        options = dialogs.animation_options(self.w)
+        if options is None:
+            return
+        path, size, fps = options
+        try:
+            dialogs.check_folder(path)
+            self.animation(path, size, fps)
         except (OSError, ValueError) as exc:
             self._report(f"Export failed: {exc}")
 
