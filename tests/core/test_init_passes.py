@@ -3,6 +3,9 @@ and no (N, K) array on the way."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tracemalloc
 import warnings
 
@@ -163,3 +166,31 @@ def test_default_fit_allocates_no_n_by_k_array():
         finally:
             tracemalloc.stop()
     assert peak < n * k * 8 / 2, f"peak {peak / 1e6:.1f} MB"
+
+
+def test_importing_the_core_imports_neither_numba_nor_scipy():
+    """They load on first use (the warm-up thread, a fit), not at app start."""
+    code = (
+        "import sys\n"
+        "import gmmviz, gmmviz.core, gmmviz.core.mixture, gmmviz.core.metrics\n"
+        "late = {'numba', 'scipy'} & {m.split('.')[0] for m in sys.modules}\n"
+        "assert not late, late\n"
+        "import numpy as np\n"
+        "X = np.random.default_rng(0).normal(size=(500, 2))\n"
+        "gmmviz.GaussianMixture(3, random_state=0, backend='numba').fit(X)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def test_forced_numpy_backend_never_imports_numba():
+    code = (
+        "import sys\n"
+        "import numpy as np\n"
+        "from gmmviz.core import GaussianMixture, backend\n"
+        "X = np.random.default_rng(0).normal(size=(500, 2))\n"
+        "GaussianMixture(3, random_state=0).fit(X)\n"
+        "assert backend.default_backend() == 'numpy'\n"
+        "assert 'numba' not in sys.modules\n"
+    )
+    env = {**os.environ, "GMMVIZ_BACKEND": "numpy"}
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300, env=env)
