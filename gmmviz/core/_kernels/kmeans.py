@@ -143,21 +143,41 @@ if njit is not None:
                     sums[b, k, j] += xs[j, r]
         return labels, dist, counts, sums
 
+    @njit(cache=True, inline="always")
+    def _block_sq_dist(xs, n, point, d2):  # pragma: no cover - compiled
+        """d2[:n] = ‖x - point‖² for a block held as xs (d, B), features summed in order."""
+        n_features = xs.shape[0]
+        c = point[0]
+        for r in range(n):
+            t = xs[0, r] - c
+            d2[r] = t * t
+        for j in range(1, n_features):
+            c = point[j]
+            for r in range(n):  # independent rows: this loop vectorises
+                t = xs[j, r] - c
+                d2[r] += t * t
+
+    @njit(cache=True, inline="always")
+    def _load_block(X, start, n, xs):  # pragma: no cover - compiled
+        for r in range(n):
+            for j in range(X.shape[1]):
+                xs[j, r] = X[start + r, j]
+
     @njit(parallel=True, cache=True, nogil=True)
     def _update_closest_numba(X, closest, point, block_sums):  # pragma: no cover - compiled
         n_samples, n_features = X.shape
         n_blocks = block_sums.shape[0]
         for b in prange(n_blocks):
             start = b * BLOCK_ROWS
-            stop = min(n_samples, start + BLOCK_ROWS)
+            n = min(n_samples, start + BLOCK_ROWS) - start
+            xs = np.empty((n_features, BLOCK_ROWS))
+            d2 = np.empty(BLOCK_ROWS)
+            _load_block(X, start, n, xs)
+            _block_sq_dist(xs, n, point, d2)
             total = 0.0
-            for i in range(start, stop):
-                d2 = 0.0
-                for j in range(n_features):
-                    t = X[i, j] - point[j]
-                    d2 += t * t
-                v = min(closest[i], d2)
-                closest[i] = v
+            for r in range(n):  # sequential: the order both backends share
+                v = min(closest[start + r], d2[r])
+                closest[start + r] = v
                 total += v
             block_sums[b] = total
 
@@ -169,16 +189,17 @@ if njit is not None:
         partial = np.zeros((n_blocks, n_trials))
         for b in prange(n_blocks):
             start = b * BLOCK_ROWS
-            stop = min(n_samples, start + BLOCK_ROWS)
+            n = min(n_samples, start + BLOCK_ROWS) - start
+            xs = np.empty((n_features, BLOCK_ROWS))
+            d2 = np.empty((n_trials, BLOCK_ROWS))
             acc = np.zeros(n_trials)
-            for i in range(start, stop):
-                c = closest[i]
+            _load_block(X, start, n, xs)
+            for t_ in range(n_trials):
+                _block_sq_dist(xs, n, points[t_], d2[t_])
+            for r in range(n):  # sequential per trial (the shared order); trials interleave
+                c = closest[start + r]
                 for t_ in range(n_trials):
-                    d2 = 0.0
-                    for j in range(n_features):
-                        t = X[i, j] - points[t_, j]
-                        d2 += t * t
-                    acc[t_] += min(c, d2)
+                    acc[t_] += min(c, d2[t_, r])
             for t_ in range(n_trials):
                 partial[b, t_] = acc[t_]
         pot = np.zeros(n_trials)
