@@ -1,11 +1,16 @@
-"""Initial responsibilities for EM: k-means, k-means++ seeds, random, random points.
+"""Starting parameters for EM: k-means, k-means++ seeds, random, random points.
 
-Each function returns responsibilities ``(N, K)``, as scikit-learn's
-``_initialize_parameters`` builds them; the first M-step turns them into parameters.
-``random`` and ``random_from_data`` draw from a ``numpy.random.RandomState`` exactly as
-scikit-learn does, so the same ``random_state`` gives the same start. ``kmeans`` is our own
-k-means++ seeding followed by Lloyd iterations (no scikit-learn at run time), so its start
-is a k-means optimum but not bit-identical to scikit-learn's.
+The starts are those of scikit-learn's ``_initialize_parameters``: responsibilities, then
+one M-step. ``random`` and ``random_from_data`` draw from a ``numpy.random.RandomState``
+exactly as scikit-learn does, so the same ``random_state`` gives the same start. ``kmeans``
+is our own k-means++ seeding followed by Lloyd iterations (:mod:`gmmviz.core.kmeans`, no
+scikit-learn at run time), so its start is a k-means optimum but not bit-identical to
+scikit-learn's.
+
+:func:`initialise` never builds the (N, K) responsibilities of the hard starts: the first
+M-step comes from one pass of per-label sums around each cluster's centre
+(:func:`first_parameters`). :func:`initial_responsibilities` still returns them, for
+callers that want to look at them (and as the tests' reference).
 """
 
 from __future__ import annotations

@@ -103,46 +103,6 @@ if njit is not None:
             dist[i] = best
         return labels, dist
 
-    @njit(parallel=True, cache=True, nogil=True)
-    def _lloyd_pass_numba(X, centres):  # pragma: no cover - compiled
-        n_samples, n_features = X.shape
-        n_clusters = centres.shape[0]
-        n_blocks = (n_samples + BLOCK_ROWS - 1) // BLOCK_ROWS
-        labels = np.empty(n_samples, dtype=np.int64)
-        dist = np.empty(n_samples)
-        counts = np.zeros((n_blocks, n_clusters), dtype=np.int64)
-        sums = np.zeros((n_blocks, n_clusters, n_features))
-        for b in prange(n_blocks):
-            start = b * BLOCK_ROWS
-            n = min(n_samples, start + BLOCK_ROWS) - start
-            xs = np.empty((n_features, BLOCK_ROWS))
-            best = np.full(BLOCK_ROWS, np.inf)
-            best_k = np.zeros(BLOCK_ROWS, dtype=np.int64)
-            d2 = np.empty(BLOCK_ROWS)
-            for r in range(n):
-                for j in range(n_features):
-                    xs[j, r] = X[start + r, j]
-            for k in range(n_clusters):  # loops over rows of a block vectorise
-                for r in range(n):
-                    d2[r] = 0.0
-                for j in range(n_features):
-                    c = centres[k, j]
-                    for r in range(n):
-                        t = xs[j, r] - c
-                        d2[r] += t * t
-                for r in range(n):
-                    closer = d2[r] < best[r]
-                    best[r] = d2[r] if closer else best[r]
-                    best_k[r] = k if closer else best_k[r]
-            for r in range(n):
-                k = best_k[r]
-                labels[start + r] = k
-                dist[start + r] = best[r]
-                counts[b, k] += 1
-                for j in range(n_features):
-                    sums[b, k, j] += xs[j, r]
-        return labels, dist, counts, sums
-
     @njit(cache=True, inline="always")
     def _block_sq_dist(xs, n, point, d2):  # pragma: no cover - compiled
         """d2[:n] = ‖x - point‖² for a block held as xs (d, B), features summed in order."""
@@ -162,6 +122,38 @@ if njit is not None:
         for r in range(n):
             for j in range(X.shape[1]):
                 xs[j, r] = X[start + r, j]
+
+    @njit(parallel=True, cache=True, nogil=True)
+    def _lloyd_pass_numba(X, centres):  # pragma: no cover - compiled
+        n_samples, n_features = X.shape
+        n_clusters = centres.shape[0]
+        n_blocks = (n_samples + BLOCK_ROWS - 1) // BLOCK_ROWS
+        labels = np.empty(n_samples, dtype=np.int64)
+        dist = np.empty(n_samples)
+        counts = np.zeros((n_blocks, n_clusters), dtype=np.int64)
+        sums = np.zeros((n_blocks, n_clusters, n_features))
+        for b in prange(n_blocks):
+            start = b * BLOCK_ROWS
+            n = min(n_samples, start + BLOCK_ROWS) - start
+            xs = np.empty((n_features, BLOCK_ROWS))
+            best = np.full(BLOCK_ROWS, np.inf)
+            best_k = np.zeros(BLOCK_ROWS, dtype=np.int64)
+            d2 = np.empty(BLOCK_ROWS)
+            _load_block(X, start, n, xs)
+            for k in range(n_clusters):  # loops over rows of a block vectorise
+                _block_sq_dist(xs, n, centres[k], d2)
+                for r in range(n):
+                    closer = d2[r] < best[r]
+                    best[r] = d2[r] if closer else best[r]
+                    best_k[r] = k if closer else best_k[r]
+            for r in range(n):
+                k = best_k[r]
+                labels[start + r] = k
+                dist[start + r] = best[r]
+                counts[b, k] += 1
+                for j in range(n_features):
+                    sums[b, k, j] += xs[j, r]
+        return labels, dist, counts, sums
 
     @njit(parallel=True, cache=True, nogil=True)
     def _update_closest_numba(X, closest, point, block_sums):  # pragma: no cover - compiled
