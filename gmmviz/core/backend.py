@@ -96,6 +96,11 @@ njit = _lazy_njit if _HAVE_NUMBA else None
 prange = range
 
 
+def numba_module():
+    """The numba module, imported on first call (None where numba is not installed)."""
+    return _import_numba() if _HAVE_NUMBA else None
+
+
 def __getattr__(name: str):
     if name == "numba":  # the module, imported on demand (None where not installed)
         return _import_numba() if _HAVE_NUMBA else None
@@ -108,6 +113,7 @@ __all__ = [
     "KERNEL_LOCK",
     "default_backend",
     "njit",
+    "numba_module",
     "numba_ready",
     "prange",
     "register_warm_up",

@@ -23,8 +23,14 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from gmmviz.core import backend as _backend
-from gmmviz.core.backend import KERNEL_LOCK, njit, prange, register_warm_up, resolve_backend
+from gmmviz.core.backend import (
+    KERNEL_LOCK,
+    njit,
+    numba_module,
+    prange,
+    register_warm_up,
+    resolve_backend,
+)
 
 _CHUNK = 65536  # bounds the (chunk, K, d) temporary of the numpy path
 BLOCK_ROWS = 256  # rows per block of the compiled passes and of the seeding sums
@@ -244,13 +250,13 @@ def _launch(n_rows: int) -> Iterator[None]:
         if n_rows >= PARALLEL_MIN_ROWS:
             yield
             return
-        numba_module = _backend.numba
-        before = numba_module.get_num_threads()
-        numba_module.set_num_threads(1)
+        numba = numba_module()
+        before = numba.get_num_threads()
+        numba.set_num_threads(1)
         try:
             yield
         finally:
-            numba_module.set_num_threads(before)
+            numba.set_num_threads(before)
 
 
 def assign(
