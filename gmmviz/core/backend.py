@@ -12,23 +12,100 @@ a kernel, so that one switch governs them all:
 
 Compiled modules register a small function that calls each of their kernels once with
 :func:`register_warm_up` at import time; :func:`start_warm_up` runs them all on one thread.
-This module imports nothing from gmmviz: it sits below every kernel.
+numba itself is imported on first use, not with this module (it costs ~0.3 s at app start):
+``njit`` here is a lazy decorator that makes the real numba dispatcher when a kernel is first
+called (usually on the warm-up thread). This module imports nothing from gmmviz: it sits
+below every kernel.
 """
 
 from __future__ import annotations
 
 import atexit
+import functools
+import importlib.util
 import os
 import threading
 from collections.abc import Callable
 
-try:  # numba is a declared dependency, but the numpy paths keep the core usable without it.
-    import numba
-    from numba import njit, prange
-except ImportError:  # pragma: no cover - exercised only on machines without numba
-    numba = None
-    njit = None
-    prange = range
+_HAVE_NUMBA = importlib.util.find_spec("numba") is not None
+_numba_module = None
+_materialise_lock = threading.RLock()
+
+
+def _import_numba():
+    """Import numba (once) and teach it to type a lazy kernel as its dispatcher."""
+    global _numba_module
+    with _materialise_lock:
+        if _numba_module is None:
+            import numba as module
+            from numba.core.typing.typeof import typeof_impl
+
+            @typeof_impl.register(_LazyKernel)
+            def _typeof_lazy(value, context):  # a kernel read as a module attribute
+                return typeof_impl(value.dispatcher(), context)
+
+            _numba_module = module
+    return _numba_module
+
+
+class _LazyKernel:
+    """A function to be compiled with ``numba.njit(**options)`` when first called.
+
+    On first use every lazy kernel and ``prange`` named in the function's module become the
+    real numba objects, so that kernels calling kernels compile as if decorated eagerly.
+    """
+
+    def __init__(self, fn: Callable, options: dict) -> None:
+        self.py_func = fn
+        self._options = options
+        self._dispatcher = None
+        functools.update_wrapper(self, fn)
+
+    def dispatcher(self):
+        """The numba dispatcher (made on first use; compiling happens at its first call)."""
+        if self._dispatcher is None:
+            numba_module = _import_numba()
+            with _materialise_lock:
+                if self._dispatcher is None:
+                    self._dispatcher = numba_module.njit(**self._options)(self.py_func)
+                    _materialise_module(self.py_func.__globals__)
+        return self._dispatcher
+
+    def __call__(self, *args):
+        return self.dispatcher()(*args)
+
+
+def _materialise_module(module_globals: dict) -> None:
+    numba_module = _import_numba()
+    if module_globals.get("prange") is range:
+        module_globals["prange"] = numba_module.prange
+    for name, value in list(module_globals.items()):
+        if isinstance(value, _LazyKernel):
+            module_globals[name] = value.dispatcher()
+
+
+def _lazy_njit(*args, **options):
+    """``numba.njit`` deferred to first use; as a decorator with or without options."""
+    if args and callable(args[0]):
+        return _LazyKernel(args[0], {})
+    return lambda fn: _LazyKernel(fn, options)
+
+
+njit = _lazy_njit if _HAVE_NUMBA else None
+# Inside kernels ``prange`` is swapped for numba's when their module is compiled.
+prange = range
+
+
+def numba_module():
+    """The numba module, imported on first call (None where numba is not installed)."""
+    return _import_numba() if _HAVE_NUMBA else None
+
+
+def __getattr__(name: str):
+    if name == "numba":  # the module, imported on demand (None where not installed)
+        return _import_numba() if _HAVE_NUMBA else None
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "BACKENDS",
@@ -36,7 +113,7 @@ __all__ = [
     "KERNEL_LOCK",
     "default_backend",
     "njit",
-    "numba",
+    "numba_module",
     "numba_ready",
     "prange",
     "register_warm_up",
@@ -76,7 +153,7 @@ def start_warm_up() -> None:
     progress at exit rather than killing it half-way.
     """
     global _warm_up_thread
-    if numba is None or _warm_up_thread is not None:
+    if not _HAVE_NUMBA or _warm_up_thread is not None:
         return
     _warm_up_thread = threading.Thread(target=_warm_up, name="gmmviz-numba-warm-up", daemon=True)
     _warm_up_thread.start()
@@ -109,7 +186,7 @@ def _forced_numpy() -> bool:
 def numba_ready() -> bool:
     """numba may run now: it is installed, not switched off by ``GMMVIZ_BACKEND=numpy``,
     and no warm-up is still compiling."""
-    if numba is None or _forced_numpy():
+    if not _HAVE_NUMBA or _forced_numpy():
         return False
     return _warm_up_thread is None or _warm_up_done.is_set()
 
@@ -128,6 +205,6 @@ def resolve_backend(backend: str | None) -> str:
         return default_backend()
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}; got {backend!r}")
-    if backend == "numba" and numba is None:
+    if backend == "numba" and not _HAVE_NUMBA:
         return "numpy"
     return backend

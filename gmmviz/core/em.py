@@ -274,20 +274,43 @@ def params_from_responsibilities(
     _, means, covariances = parameters_from_stats(stats, covariance_type, reg_covar)
     nk = stats.resp_sum + 10 * np.finfo(np.float64).eps
     if covariance_type == "tied":
-        # scikit-learn's tied estimate is (XᵀX - Σₖ nₖ μₖμₖᵀ) / Σ nₖ, which equals the pooled
-        # scatter only when every row of resp sums to one. The one-hot starts of k-means++
-        # and random_from_data mark K rows only, giving a broad covariance; keep that start.
-        # Computed around the data centre c; the last term is zero when rows sum to one.
-        centre = X.mean(axis=0)
-        centred_X = X - centre
-        centred_means = means - centre
-        scatter = centred_X.T @ centred_X - (nk[:, None] * centred_means).T @ centred_means
-        mass = nk @ means  # Σₖ nₖ μₖ
-        scatter += (X.shape[0] + nk.sum()) * np.outer(centre, centre)
-        scatter -= np.outer(centre, mass) + np.outer(mass, centre)
-        covariances = scatter / nk.sum()
-        covariances.flat[:: X.shape[1] + 1] += reg_covar
+        covariances = tied_covariance_around_centre(X, means, nk, reg_covar)
     return nk / X.shape[0], means, covariances
+
+
+def tied_covariance_around_centre(
+    X: np.ndarray, means: np.ndarray, nk: np.ndarray, reg_covar: float
+) -> np.ndarray:
+    """scikit-learn's tied start ``(XᵀX - Σₖ nₖ μₖμₖᵀ) / Σ nₖ + reg_covar I``, computed
+    around the data centre.
+
+    It equals the pooled scatter only when every row of the responsibilities sums to one.
+    The one-hot starts of k-means++ and random_from_data mark K rows only, giving a broad
+    covariance; this keeps that start. With ``c`` the data centre the last terms vanish when
+    the rows sum to one.
+
+    Parameters
+    ----------
+    X : ndarray of shape (N, d)
+    means : ndarray of shape (K, d)
+    nk : ndarray of shape (K,)
+        Responsibility sums (with scikit-learn's ``10 * eps``).
+    reg_covar : float
+
+    Returns
+    -------
+    covariance : ndarray of shape (d, d)
+    """
+    centre = X.mean(axis=0)
+    centred_X = X - centre
+    centred_means = means - centre
+    scatter = centred_X.T @ centred_X - (nk[:, None] * centred_means).T @ centred_means
+    mass = nk @ means  # Σₖ nₖ μₖ
+    scatter += (X.shape[0] + nk.sum()) * np.outer(centre, centre)
+    scatter -= np.outer(centre, mass) + np.outer(mass, centre)
+    covariances = scatter / nk.sum()
+    covariances.flat[:: X.shape[1] + 1] += reg_covar
+    return covariances
 
 
 def log_prob_matrix(X: np.ndarray, params: MixtureParams, backend: str | None = None) -> np.ndarray:

@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
 
 from gmmviz.core._kernels.linalg import precision_cholesky_stack
 
@@ -79,6 +78,8 @@ def compute_precision_cholesky(covariances: np.ndarray, covariance_type: str) ->
         if fast is not None and np.all(np.isfinite(fast)):
             return fast if covariance_type == "full" else fast[0]
         # LAPACK: the reference, and the judge of a matrix the compiled path refused.
+        from scipy import linalg  # here, not at import: scipy costs app start time
+
         n_features = stack.shape[-1]
         eye = np.eye(n_features)
         out = np.empty_like(stack)
@@ -142,6 +143,8 @@ def covariances_from_precision_cholesky(
     """Covariances ``(P Pᵀ)⁻¹`` from precision Cholesky factors (used for ``precisions_init``)."""
     precisions_cholesky = np.asarray(precisions_cholesky, dtype=np.float64)
     if covariance_type in ("full", "tied"):
+        from scipy import linalg  # here, not at import: scipy costs app start time
+
         stack = precisions_cholesky if covariance_type == "full" else precisions_cholesky[None]
         # (P Pᵀ)⁻¹ = P⁻ᵀ P⁻¹ ; invert the triangular factor instead of the product.
         inv = np.stack([linalg.inv(p) for p in stack])

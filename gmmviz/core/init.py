@@ -1,25 +1,49 @@
-"""Initial responsibilities for EM: k-means, k-means++ seeds, random, random points.
+"""Starting parameters for EM: k-means, k-means++ seeds, random, random points.
 
-Each function returns responsibilities ``(N, K)``, as scikit-learn's
-``_initialize_parameters`` builds them; the first M-step turns them into parameters.
-``random`` and ``random_from_data`` draw from a ``numpy.random.RandomState`` exactly as
-scikit-learn does, so the same ``random_state`` gives the same start. ``kmeans`` is our own
-k-means++ seeding followed by Lloyd iterations (no scikit-learn at run time), so its start
-is a k-means optimum but not bit-identical to scikit-learn's.
+The starts are those of scikit-learn's ``_initialize_parameters``: responsibilities, then
+one M-step. ``random`` and ``random_from_data`` draw from a ``numpy.random.RandomState``
+exactly as scikit-learn does, so the same ``random_state`` gives the same start. ``kmeans``
+is our own k-means++ seeding followed by Lloyd iterations (:mod:`gmmviz.core.kmeans`, no
+scikit-learn at run time), so its start is a k-means optimum but not bit-identical to
+scikit-learn's.
+
+:func:`initialise` never builds the (N, K) responsibilities of the hard starts: the first
+M-step comes from one pass of per-label sums around each cluster's centre
+(:func:`first_parameters`). :func:`initial_responsibilities` still returns them, for
+callers that want to look at them (and as the tests' reference).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from gmmviz.core._kernels.kmeans import assign as _assign
-from gmmviz.core.em import MixtureParams, as_data, params_from_responsibilities
+from gmmviz.core._kernels.kmeans import label_stats
+from gmmviz.core.em import (
+    MixtureParams,
+    as_data,
+    params_from_responsibilities,
+    tied_covariance_around_centre,
+)
 from gmmviz.core.gaussian import (
+    SufficientStats,
     check_covariance_type,
     covariance_shape,
     covariances_from_precision_cholesky,
+    parameters_from_stats,
     precision_cholesky_from_precisions,
 )
+from gmmviz.core.kmeans import kmeans, kmeans_labels, kmeans_plusplus
+
+__all__ = [
+    "INIT_METHODS",
+    "check_random_state",
+    "first_parameters",
+    "initial_params",
+    "initial_responsibilities",
+    "initialise",
+    "kmeans_labels",
+    "kmeans_plusplus",
+]
 
 INIT_METHODS: tuple[str, ...] = ("kmeans", "k-means++", "random", "random_from_data")
 
@@ -81,90 +105,6 @@ def check_random_state(seed) -> np.random.RandomState:
     raise ValueError(f"random_state must be None, an int or a numpy RandomState; got {seed!r}")
 
 
-def _squared_distances(X: np.ndarray, centre: np.ndarray) -> np.ndarray:
-    diff = X - centre
-    return np.einsum("ij,ij->i", diff, diff)
-
-
-def kmeans_plusplus(
-    X: np.ndarray, n_clusters: int, random_state: np.random.RandomState
-) -> np.ndarray:
-    """Greedy k-means++ seeding (Arthur & Vassilvitskii, with ``2 + log K`` local trials).
-
-    Parameters
-    ----------
-    X : ndarray of shape (N, d)
-    n_clusters : int
-    random_state : RandomState
-
-    Returns
-    -------
-    indices : ndarray of shape (K,)
-        Rows of ``X`` chosen as seeds.
-    """
-    n_samples = X.shape[0]
-    n_local_trials = 2 + int(np.log(n_clusters))
-    indices = np.empty(n_clusters, dtype=np.int64)
-    indices[0] = random_state.randint(n_samples)
-    closest = _squared_distances(X, X[indices[0]])
-    for c in range(1, n_clusters):
-        potential = closest.sum()
-        if potential <= 0.0:  # fewer distinct points than clusters: any row will do
-            indices[c] = random_state.randint(n_samples)
-            continue
-        targets = random_state.uniform(size=n_local_trials) * potential
-        candidates = np.searchsorted(np.cumsum(closest), targets)
-        np.clip(candidates, None, n_samples - 1, out=candidates)
-        best_pot, best_dist, best_id = np.inf, closest, candidates[0]
-        for cand in candidates:
-            dist = np.minimum(closest, _squared_distances(X, X[cand]))
-            pot = dist.sum()
-            if pot < best_pot:
-                best_pot, best_dist, best_id = pot, dist, cand
-        indices[c] = best_id
-        closest = best_dist
-    return indices
-
-
-def kmeans_labels(
-    X: np.ndarray,
-    n_clusters: int,
-    random_state: np.random.RandomState,
-    max_iter: int = 300,
-    tol: float = 1e-4,
-    backend: str | None = None,
-) -> np.ndarray:
-    """Lloyd's k-means from k-means++ seeds; the labels of the final assignment.
-
-    ``tol`` is relative to the mean per-feature variance of ``X``, as in scikit-learn: the
-    loop stops when the centres move less than that in squared distance. An emptied cluster
-    is re-seeded at the point farthest from its centre, so every label stays in use.
-
-    Returns
-    -------
-    labels : ndarray of shape (N,), int64
-    """
-    centres = X[kmeans_plusplus(X, n_clusters, random_state)].copy()
-    threshold = tol * float(np.mean(np.var(X, axis=0)))
-    labels, dist = _assign(X, centres, backend)
-    for _ in range(max_iter):
-        counts = np.bincount(labels, minlength=n_clusters)
-        sums = np.stack([np.bincount(labels, X[:, j], n_clusters) for j in range(X.shape[1])], 1)
-        new_centres = centres.copy()
-        filled = counts > 0
-        new_centres[filled] = sums[filled] / counts[filled, None]
-        for k in np.flatnonzero(~filled):
-            far = int(np.argmax(dist))
-            new_centres[k] = X[far]
-            dist[far] = 0.0
-        shift = float(((new_centres - centres) ** 2).sum())
-        centres = new_centres
-        labels, dist = _assign(X, centres, backend)
-        if shift <= threshold:
-            break
-    return labels
-
-
 def initial_responsibilities(
     X: np.ndarray,
     n_components: int,
@@ -193,20 +133,73 @@ def initial_responsibilities(
         return resp
     resp = np.zeros((n_samples, n_components))
     if init_params == "kmeans":
-        resp[
-            np.arange(n_samples), kmeans_labels(X, n_components, random_state, backend=backend)
-        ] = 1.0
+        labels = kmeans_labels(X, n_components, random_state, backend=backend)
+        resp[np.arange(n_samples), labels] = 1.0
     elif init_params == "random_from_data":
         indices = random_state.choice(n_samples, size=n_components, replace=False)
         resp[indices, np.arange(n_components)] = 1.0
     elif init_params == "k-means++":
-        indices = kmeans_plusplus(X, n_components, random_state)
+        indices = kmeans_plusplus(X, n_components, random_state, backend)
         resp[indices, np.arange(n_components)] = 1.0
     else:
         raise ValueError(
             f"init_params must be one of {', '.join(INIT_METHODS)}; got {init_params!r}"
         )
     return resp
+
+
+def first_parameters(
+    X: np.ndarray,
+    n_components: int,
+    init_params: str,
+    random_state: np.random.RandomState,
+    covariance_type: str,
+    reg_covar: float,
+    backend: str | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The first M-step on the responsibilities of ``init_params``, without building them.
+
+    Equal to ``params_from_responsibilities(X, initial_responsibilities(...))`` (same draws
+    from ``random_state``), but the hard starts never make an (N, K) array: ``kmeans``
+    takes one pass of per-label sums around each cluster's own centre (shifted sums, exact
+    far from the origin), and the one-point starts of ``k-means++`` and
+    ``random_from_data`` need no pass at all. ``random`` keeps its dense draws (scikit-learn
+    draws an (N, K) uniform array).
+
+    Returns
+    -------
+    weights : ndarray of shape (K,)
+        ``nₖ / N`` with scikit-learn's ``10 * eps`` in ``nₖ`` (not normalised).
+    means : ndarray of shape (K, d)
+    covariances : ndarray, shape per ``covariance_type``
+    """
+    n_samples, n_features = X.shape
+    if init_params == "random":
+        resp = initial_responsibilities(X, n_components, init_params, random_state, backend)
+        return params_from_responsibilities(X, resp, covariance_type, reg_covar)
+    if init_params == "kmeans":
+        labels, centres = kmeans(X, n_components, random_state, backend=backend)
+        counts, first, second = label_stats(X, labels, centres, backend)
+    elif init_params in ("random_from_data", "k-means++"):
+        if init_params == "random_from_data":
+            indices = random_state.choice(n_samples, size=n_components, replace=False)
+        else:
+            indices = kmeans_plusplus(X, n_components, random_state, backend)
+        centres = X[indices]
+        counts = np.ones(n_components)
+        first = np.zeros((n_components, n_features))
+        second = np.zeros((n_components, n_features, n_features))
+    else:
+        raise ValueError(
+            f"init_params must be one of {', '.join(INIT_METHODS)}; got {init_params!r}"
+        )
+    stats = SufficientStats(n_samples, counts, np.array(centres, dtype=float), first, second)
+    _, means, covariances = parameters_from_stats(stats, covariance_type, reg_covar)
+    nk = counts + 10 * np.finfo(np.float64).eps
+    if covariance_type == "tied" and init_params != "kmeans":
+        # Only K rows are marked: scikit-learn's broad tied start (see the helper).
+        covariances = tied_covariance_around_centre(X, means, nk, reg_covar)
+    return nk / n_samples, means, covariances
 
 
 def _check_n_components(n_components, n_samples: int) -> int:
@@ -281,9 +274,8 @@ def initialise(
         if precisions_init is None
         else _check_precisions(precisions_init, covariance_type, k, n_features)
     )
-    resp = initial_responsibilities(X, k, init_params, check_random_state(random_state), backend)
-    resp_weights, resp_means, covariances = params_from_responsibilities(
-        X, resp, covariance_type, reg_covar
+    resp_weights, resp_means, covariances = first_parameters(
+        X, k, init_params, check_random_state(random_state), covariance_type, reg_covar, backend
     )
     weights = resp_weights if weights is None else weights
     means = resp_means if means is None else means

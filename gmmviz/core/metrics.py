@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 __all__ = ["adjusted_rand_index", "match_components", "matched_confusion"]
 
@@ -197,6 +196,8 @@ def match_table(table: np.ndarray) -> tuple[np.ndarray, list[int], dict[int, int
     matched : dict
         Component index -> class index, for the matched components.
     """
+    from scipy.optimize import linear_sum_assignment  # not at import: app start time
+
     class_idx, comp_idx = linear_sum_assignment(table, maximize=True)
     matched = dict(zip(comp_idx.tolist(), class_idx.tolist(), strict=True))
     order = sorted(matched, key=matched.__getitem__)
@@ -247,6 +248,8 @@ def match_components(previous_means: Any, new_means: Any) -> np.ndarray:
     permutation = np.full(k_new, -1, dtype=np.int64)
     if k_prev and k_new:
         distances = np.sqrt(((new[:, None, :] - previous[None, :, :]) ** 2).sum(axis=2))
+        from scipy.optimize import linear_sum_assignment  # not at import: app start time
+
         new_idx, prev_idx = linear_sum_assignment(distances)
         permutation[new_idx] = prev_idx
     unmatched = np.flatnonzero(permutation < 0)

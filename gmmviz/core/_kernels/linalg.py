@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from gmmviz.core.backend import njit, register_warm_up
+from gmmviz.core.backend import njit, numba_ready, register_warm_up
 
 if njit is not None:
 
@@ -57,9 +57,10 @@ def precision_cholesky_stack(covariances: np.ndarray) -> np.ndarray | None:
     Returns
     -------
     ndarray of shape (K, d, d), or None if a matrix is not positive definite, or numba is
-    not available (callers then use LAPACK).
+    not available, switched off (``GMMVIZ_BACKEND=numpy``) or still warming up (callers
+    then use LAPACK).
     """
-    if njit is None:
+    if njit is None or not numba_ready():
         return None
     covariances = np.ascontiguousarray(covariances, dtype=np.float64)
     out = np.empty_like(covariances)
@@ -70,4 +71,5 @@ def precision_cholesky_stack(covariances: np.ndarray) -> np.ndarray | None:
 
 @register_warm_up
 def _warm_up() -> None:
+    _precision_cholesky_stack(np.broadcast_to(np.eye(2), (3, 2, 2)).copy(), np.empty((3, 2, 2)))
     precision_cholesky_stack(np.broadcast_to(np.eye(2), (3, 2, 2)))
