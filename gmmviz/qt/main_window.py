@@ -37,6 +37,7 @@ from gmmviz.qt.panels.model_panel import ModelPanel
 from gmmviz.qt.panels.selection_panel import SelectionPanel
 from gmmviz.qt.panels.view_bar import ViewBar
 from gmmviz.qt.presenter import Presenter
+from gmmviz.qt.side_by_side_window import SideBySideWindow
 from gmmviz.qt.start_page import StartPage
 from gmmviz.qt.style import STYLE_SHEET
 
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
         self.first_start = not (remember and self.store.contains(_STATE_KEY))
         self.state = AppState()
         self.memberships: MembershipsWindow | None = None
+        self.side_by_side: SideBySideWindow | None = None
         self._build_panels()
         self.presenter = Presenter(self, self.state)
         p = self.presenter
@@ -231,6 +233,12 @@ class MainWindow(QMainWindow):
         self.memberships.raise_()
         return self.memberships
 
+    def show_side_by_side(self) -> SideBySideWindow:
+        if self.side_by_side is None:
+            self.side_by_side = SideBySideWindow(self)
+        self.side_by_side.show()
+        return self.side_by_side
+
     def show_start_page(self) -> StartPage:
         page = StartPage(self, self.presenter.load_preset)
         page.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -275,6 +283,9 @@ class MainWindow(QMainWindow):
         dialogs.close_boxes(self)
         if self.memberships is not None:
             self.memberships.close()
+        if self.side_by_side is not None:
+            self.side_by_side.close()
+            self.side_by_side.shutdown()
         self.model_panel.cancel_pending()
         self.canvas.cancel_pending()
         self.presenter.shutdown()

@@ -95,3 +95,14 @@ def test_the_memberships_window_follows_the_run_and_exports(qtbot, window, load,
 
     assert QImage(str(target)).width() > 400
     memberships.close()
+
+
+def test_the_covariance_types_side_by_side_window(qtbot, window, load):
+    load(window)
+    side = window.show_side_by_side()
+    with qtbot.waitSignal(side.runner.runFinished, timeout=30000):
+        pass
+    qtbot.waitUntil(lambda: len(side.bics) == 4, timeout=5000)
+    assert "Lowest BIC" in side.caption.text()
+    assert all("BIC" in label.text() for label in side.scores.values())
+    side.close()
