@@ -37,6 +37,7 @@ from gmmviz.qt.panels.model_panel import ModelPanel
 from gmmviz.qt.panels.selection_panel import SelectionPanel
 from gmmviz.qt.panels.view_bar import ViewBar
 from gmmviz.qt.presenter import Presenter
+from gmmviz.qt.restarts_window import RestartsWindow
 from gmmviz.qt.side_by_side_window import SideBySideWindow
 from gmmviz.qt.start_page import StartPage
 from gmmviz.qt.style import STYLE_SHEET
@@ -73,6 +74,7 @@ class MainWindow(QMainWindow):
         self.state = AppState()
         self.memberships: MembershipsWindow | None = None
         self.side_by_side: SideBySideWindow | None = None
+        self.restarts: RestartsWindow | None = None
         self._build_panels()
         self.presenter = Presenter(self, self.state)
         p = self.presenter
@@ -233,6 +235,12 @@ class MainWindow(QMainWindow):
         self.memberships.raise_()
         return self.memberships
 
+    def show_restarts(self) -> RestartsWindow:
+        if self.restarts is None:
+            self.restarts = RestartsWindow(self)
+        self.restarts.show()
+        return self.restarts
+
     def show_side_by_side(self) -> SideBySideWindow:
         if self.side_by_side is None:
             self.side_by_side = SideBySideWindow(self)
@@ -283,9 +291,10 @@ class MainWindow(QMainWindow):
         dialogs.close_boxes(self)
         if self.memberships is not None:
             self.memberships.close()
-        if self.side_by_side is not None:
-            self.side_by_side.close()
-            self.side_by_side.shutdown()
+        for tool in (self.side_by_side, self.restarts):
+            if tool is not None:
+                tool.close()
+                tool.shutdown()
         self.model_panel.cancel_pending()
         self.canvas.cancel_pending()
         self.presenter.shutdown()

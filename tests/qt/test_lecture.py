@@ -106,3 +106,28 @@ def test_the_covariance_types_side_by_side_window(qtbot, window, load):
     assert "Lowest BIC" in side.caption.text()
     assert all("BIC" in label.text() for label in side.scores.values())
     side.close()
+
+
+def test_restarts_are_the_estimators_n_init_runs(qtbot, window, load):
+    """Same seeds, same best: the restart the window marks is the one fit() keeps."""
+    from gmmviz.core import GaussianMixture
+
+    load(window, DatasetSpec("moons", 400, 0.05, 0), n_components=6,
+         init_params="random_from_data", seed=3)  # fmt: skip
+    restarts = window.show_restarts()
+    restarts.n_init.setValue(4)
+    with qtbot.waitSignal(restarts.runner.runFinished, timeout=60000):
+        restarts.start()
+    qtbot.waitUntil(lambda: restarts.best is not None, timeout=5000)
+    assert len(restarts.runs) == 4
+    X, m = window.state.data.X, window.state.model
+    fit = GaussianMixture(6, covariance_type=m.covariance_type, tol=m.tol,
+                          reg_covar=m.reg_covar, max_iter=m.max_iter,
+                          init_params="random_from_data", n_init=4,
+                          random_state=3).fit(X)  # fmt: skip
+    best = restarts.runs[restarts.best][-1]
+    np.testing.assert_array_equal(best.params.means, fit.means_)
+    assert "★ best" in restarts.table.item(restarts.best, 5).text()
+    restarts.show_restart(0)
+    assert window.state.shown_step is restarts.runs[0][-1]
+    restarts.close()
