@@ -23,7 +23,9 @@ if TYPE_CHECKING:  # pragma: no cover - typing only
 __all__ = ["labelled_arrays", "model_from_steps", "write_labelled_csv", "write_model"]
 
 
-def model_from_steps(steps: Sequence[EMStep], settings: ModelSettings | None) -> GaussianMixture:
+def model_from_steps(
+    steps: Sequence[EMStep], settings: ModelSettings | None, means_init=None
+) -> GaussianMixture:
     """The fitted :class:`GaussianMixture` that ``fit`` gives, from one run's snapshots.
 
     The last snapshot gives the parameters, ``n_iter_`` and ``converged_``; the ones before
@@ -53,14 +55,18 @@ def model_from_steps(steps: Sequence[EMStep], settings: ModelSettings | None) ->
             "init_params": settings.init_params,
             "random_state": settings.seed,
         }
+    if means_init is not None:  # a hand-placed start is part of the model's settings
+        extra["means_init"] = np.asarray(means_init)
     return GaussianMixture.from_steps(list(steps), **extra)
 
 
-def write_model(path: str | Path, steps: Sequence[EMStep], settings: ModelSettings | None) -> Path:
+def write_model(
+    path: str | Path, steps: Sequence[EMStep], settings: ModelSettings | None, means_init=None
+) -> Path:
     """Save a run up to its last given snapshot as a model file (``.json`` or ``.npz``, by
     suffix); returns the path."""
     path = Path(path)
-    save_model(model_from_steps(steps, settings), path)
+    save_model(model_from_steps(steps, settings, means_init), path)
     return path
 
 

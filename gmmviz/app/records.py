@@ -53,6 +53,7 @@ def run_to_record(run: Run) -> dict[str, Any]:
         "status": run.status.value,
         "error": run.error,
         "colour_slots": list(run.colour_slots),
+        "start_means": None if run.start_means is None else np.asarray(run.start_means),
         "steps": [step_to_record(s) for s in run.steps],
     }
 
@@ -67,4 +68,5 @@ def run_from_record(record: dict[str, Any]) -> Run:
         RunStatus(record.get("status", "running")),
         record.get("error"),
         tuple(int(s) for s in record.get("colour_slots", ())),
+        None if record.get("start_means") is None else np.asarray(record["start_means"], float),
     )

@@ -15,7 +15,10 @@ from gmmviz.core.em import EMStep
 from gmmviz.core.sampling import sample
 
 
-def em_run(X: np.ndarray, settings: ModelSettings, half_steps: bool = False) -> Iterator[EMStep]:
+def em_run(
+    X: np.ndarray, settings: ModelSettings, half_steps: bool = False,
+    means_init: np.ndarray | None = None,
+) -> Iterator[EMStep]:  # fmt: skip
     """Initialise, then EM: one snapshot per iteration (iteration 0 is the start), or with
     ``half_steps`` one per E-step and one per M-step (the M-steps' parameters are exactly
     the full iterations').
@@ -25,6 +28,9 @@ def em_run(X: np.ndarray, settings: ModelSettings, half_steps: bool = False) -> 
     X : ndarray of shape (N, d)
     settings : ModelSettings
     half_steps : bool
+    means_init : ndarray of shape (K, d), optional
+        Hand-placed means to start from (weights and covariances as the initialisation
+        gives them, as scikit-learn does with ``means_init``).
     """
     initial = initialise(
         X,
@@ -33,6 +39,7 @@ def em_run(X: np.ndarray, settings: ModelSettings, half_steps: bool = False) -> 
         init_params=settings.init_params,
         reg_covar=settings.reg_covar,
         random_state=settings.seed,
+        means_init=means_init,
     )
     run = iter_half_steps if half_steps else iter_em
     yield from run(

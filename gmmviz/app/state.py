@@ -136,6 +136,8 @@ class Run:
     colour_slots : tuple of int
         The colour of each component, matched to the previous run's so that re-running
         does not reshuffle the colours (empty: component k takes colour k).
+    start_means : ndarray of shape (K, d) or None
+        The hand-placed means the run started from (``None``: the initialisation's).
     """
 
     run_id: int
@@ -144,6 +146,7 @@ class Run:
     status: RunStatus = RunStatus.RUNNING
     error: str | None = None
     colour_slots: tuple[int, ...] = ()
+    start_means: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.steps)
@@ -221,6 +224,8 @@ class AppState:
         Points were drawn from the model (or dropped with the model they came from).
     sweepChanged(tuple of SweepPoint)
         The model-selection sweep on the current data grew (or was cleared).
+    startChanged(ndarray or None)
+        Hand-placed means to start EM from (``None``: the initialisation's own).
     """
 
     datasetChanged = Signal(object)
@@ -234,6 +239,7 @@ class AppState:
     selectionChanged = Signal(object)
     samplesChanged = Signal(object)
     sweepChanged = Signal(object)
+    startChanged = Signal(object)
 
     def __init__(self) -> None:
         self.dataset = DatasetSpec()
@@ -245,6 +251,7 @@ class AppState:
         self.selection = Selection()
         self.samples: Samples | None = None
         self.sweep: tuple = ()
+        self.start_means: np.ndarray | None = None
 
     # ------------------------------------------------------------------ settings
 
@@ -258,6 +265,8 @@ class AppState:
         settings = settings.validated()
         if settings != self.model:
             self.model = settings
+            if self.start_means is not None and len(self.start_means) != settings.n_components:
+                self.set_start(None)  # placed for another K
             self.modelChanged.emit(settings)
 
     def update_model(self, **changes: Any) -> None:
@@ -285,10 +294,29 @@ class AppState:
         self.selection = Selection()
         self.set_samples(None)
         self.set_sweep(())  # it was fitted to the old data
+        self.set_start(None)
         if source.n_features <= max(self.view.axes):
             self.view = replace(self.view, axes=(0, 1))
         self.dataChanged.emit(source)
         self.selectionChanged.emit(self.selection)
+
+    def set_start(self, means: np.ndarray | None) -> None:
+        """Hand-placed means, shape (K, d), for the next runs (``None``: none).
+
+        The model's K follows them (set the model first when K changes)."""
+        if means is not None:
+            means = np.array(means, dtype=np.float64)
+            if self.data is not None and (
+                means.ndim != 2 or means.shape[1] != self.data.n_features
+            ):
+                raise ValueError(
+                    f"the start needs (K, {self.data.n_features}) means; got {means.shape}"
+                )
+            if means.shape[0] != self.model.n_components:
+                raise ValueError(f"{means.shape[0]} means for K = {self.model.n_components}")
+            means.setflags(write=False)
+        self.start_means = means
+        self.startChanged.emit(means)
 
     def set_sweep(self, points: tuple) -> None:
         """The model-selection sweep's points so far (SweepPoint records, fit order)."""
@@ -301,10 +329,12 @@ class AppState:
             self.samplesChanged.emit(samples)
 
     def start_run(
-        self, run_id: int, settings: ModelSettings, colour_slots: tuple[int, ...] = ()
-    ) -> Run:
+        self, run_id: int, settings: ModelSettings, colour_slots: tuple[int, ...] = (),
+        start_means: np.ndarray | None = None,
+    ) -> Run:  # fmt: skip
         self.set_samples(None)  # they belong to the previous model
-        self.run = Run(run_id, settings, colour_slots=tuple(colour_slots))
+        self.run = Run(run_id, settings, colour_slots=tuple(colour_slots),
+                       start_means=start_means)  # fmt: skip
         self.selection = Selection()
         self.runStarted.emit(self.run)
         self.selectionChanged.emit(self.selection)

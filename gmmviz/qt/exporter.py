@@ -52,7 +52,7 @@ class Exporter(QObject):
         run, index = self.state.run, self.state.shown_index
         if run is None or index is None:
             raise ValueError(_NO_MODEL)
-        out = exports.write_model(path, run.steps[: index + 1], run.settings)
+        out = exports.write_model(path, run.steps[: index + 1], run.settings, run.start_means)
         self.w.show_status(f"Exported the model of iteration {run[index].iteration} to {out}.")
         return out
 

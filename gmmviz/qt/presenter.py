@@ -46,6 +46,7 @@ from gmmviz.qt.readouts import Readouts
 from gmmviz.qt.render_cycle import RenderCycle
 from gmmviz.qt.run_report import RunReport
 from gmmviz.qt.runner import SnapshotRunner, Update
+from gmmviz.qt.start_editor import StartEditor
 from gmmviz.qt.sweep import SweepController
 from gmmviz.qt.tasks import TaskResult, TaskRunner
 from gmmviz.scene import MARKER_LIMIT, SceneRenderer
@@ -126,6 +127,7 @@ class Presenter(QObject):
         w.history_bar.indexChosen.connect(self.show_index)
         w.history_bar.latestRequested.connect(self.follow_latest)
         w.canvas.viewChanged.connect(self._on_widget_view_rect)
+        self.start_editor = StartEditor(self)
 
     def sync_widgets(self) -> None:
         """Make every widget show the state (once, after the state was restored)."""
@@ -236,9 +238,10 @@ class Presenter(QObject):
             self.status("No data yet: press Generate or open a data file.")
             return
         settings = self.state.model
-        factory = partial(em_run, self.state.data.X, settings, self.state.view.half_steps)
+        start = self.state.start_means
+        factory = partial(em_run, self.state.data.X, settings, self.state.view.half_steps, start)
         run_id = self.runner.start(factory, play=play, rate=self.state.speed)
-        self._pending = (run_id, settings)
+        self._pending = (run_id, settings, start)
         self.w.em_panel.set_badge("initialising…", "running")
         self.status(
             f"Initialising K={settings.n_components} ({settings.covariance_type}, "
@@ -428,6 +431,7 @@ class Presenter(QObject):
         self.w.em_panel.set_badge(badge, "running")
         if not self.runner.is_playing:
             self.report.for_step(latest)
+        self.start_editor.update_editable()
 
     def _on_state_run_ended(self, run: Run) -> None:
         self.report.run_ended(run)
@@ -445,6 +449,7 @@ class Presenter(QObject):
         self.w.update_actions()
 
     def _on_state_selection(self, selection: Selection) -> None:
+        self.start_editor.update_editable()
         self.readouts.show_step(self.state.shown_step)
         self.readouts.refresh()
         self.render.request()
@@ -457,7 +462,7 @@ class Presenter(QObject):
         new_run = self._pending is not None and self._pending[0] == update.run_id
         if new_run:
             slots = matched_colour_slots(self.state.run, update.steps[0])
-            self.state.start_run(update.run_id, self._pending[1], slots)
+            self.state.start_run(update.run_id, self._pending[1], slots, self._pending[2])
             self.w.canvas.set_colour_slots(slots)
             self._pending = None
         following = self.state.selection.following
@@ -507,6 +512,7 @@ class Presenter(QObject):
 
     def _on_playing_changed(self, playing: bool) -> None:
         self.w.set_playing(playing)
+        self.start_editor.update_editable()
         run = self.state.run
         if not playing and run is not None and run.latest is not None and not run.finished:
             if run.status is not RunStatus.ERROR:

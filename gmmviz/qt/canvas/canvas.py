@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, QTimer, Signal
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
 )
@@ -54,6 +54,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
 
     viewChanged = Signal()
     painted = Signal()
+    addRequested = Signal(float, float)  # Shift+click on the plot, when the means are editable
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent=parent, show=False)
@@ -136,6 +137,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._caption_suffix = ""
         self._bin_px = 1
 
+        self.scene().sigMouseClicked.connect(self._on_scene_click)
         self._view_timer = QTimer(self)
         self._view_timer.setSingleShot(True)
         self._view_timer.setInterval(120)
@@ -316,6 +318,21 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._colour_slots = tuple(slots)
         self._legend_key = None
         self._update_legend()
+
+    def set_editable_start(self, on: bool) -> None:
+        """Let the means be dragged (Ctrl+click removes one, Shift+click adds one)."""
+        self.means.editable = on
+
+    def _on_scene_click(self, ev) -> None:
+        if not self.means.editable or ev.isAccepted():
+            return
+        if not ev.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            return
+        if not self.view.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        p = self.view.mapSceneToView(ev.scenePos())
+        ev.accept()
+        self.addRequested.emit(float(p.x()), float(p.y()))
 
     def set_caption_suffix(self, text: str) -> None:
         """Words appended to the caption of the shown snapshot (``""``: none)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 import pyqtgraph.functions as fn
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -15,14 +15,21 @@ from PySide6.QtGui import (
 
 
 class MeansItem(pg.GraphicsObject):
+    # Signals (hand-placed starts, when :attr:`editable`): a mean dragged to a point, a
+    # click with Ctrl on a mean (remove it).
     """The component means: a disc in the component's colour with a cross, fixed pixel size.
 
     One light item instead of pyqtgraph scatter plots, whose ``setData`` costs a
     millisecond or two per frame.
     """
 
+    meanMoved = Signal(int, float, float)
+    removeRequested = Signal(int)
+
     def __init__(self, size: float = 12.0) -> None:
         super().__init__()
+        self.editable = False
+        self._dragged: int | None = None
         self._xy = np.zeros((0, 2))
         self._brushes: list[QBrush] = []
         self._size = size
@@ -89,3 +96,46 @@ class MeansItem(pg.GraphicsObject):
             painter.drawLine(QPointF(x - r, y), QPointF(x + r, y))
             painter.drawLine(QPointF(x, y - r), QPointF(x, y + r))
         painter.restore()
+
+    # ------------------------------------------------------------------ hand-placed starts
+
+    def nearest(self, point: QPointF, pixels: float = 12.0) -> int | None:
+        """The mean within ``pixels`` of ``point`` (data coordinates), if any."""
+        if not len(self._xy):
+            return None
+        px = self.pixelVectors()
+        scale = np.array([abs(px[0].x()) or 1.0, abs(px[1].y()) or 1.0]) if px[0] else 1.0
+        d = (self._xy - np.array([point.x(), point.y()])) / scale
+        k = int(np.argmin((d**2).sum(axis=1)))
+        return k if float(np.sqrt((d[k] ** 2).sum())) <= pixels else None
+
+    def mouseDragEvent(self, ev) -> None:
+        if not self.editable or ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        pos = ev.pos()
+        if ev.isStart():
+            self._dragged = self.nearest(ev.buttonDownPos())
+            if self._dragged is None:
+                ev.ignore()  # the view pans
+                return
+        if self._dragged is None:
+            ev.ignore()
+            return
+        ev.accept()
+        self._xy[self._dragged] = (pos.x(), pos.y())  # instant feedback; the run follows
+        self.update()
+        if ev.isFinish():
+            k, self._dragged = self._dragged, None
+            self.meanMoved.emit(k, float(pos.x()), float(pos.y()))
+
+    def mouseClickEvent(self, ev) -> None:
+        if not self.editable or ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        k = self.nearest(ev.pos())
+        if ev.modifiers() & Qt.KeyboardModifier.ControlModifier and k is not None:
+            ev.accept()
+            self.removeRequested.emit(k)
+        else:
+            ev.ignore()  # Shift+click on empty ground is the canvas's (add a component)
