@@ -13,7 +13,7 @@ The loop is split so that every piece can be watched or reused on its own:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -383,6 +383,7 @@ def iter_half_steps(
     backend: str | None = None,
     previous_lower_bound: float = -math.inf,
     evaluate_last: bool = True,
+    estep: Callable[[MixtureParams], EStepResult] | None = None,
 ) -> Iterator[EMStep]:
     """Run EM from ``initial`` and yield the E-step and the M-step as separate snapshots.
 
@@ -408,6 +409,10 @@ def iter_half_steps(
         The lower bound before ``E(0)`` (a warm start continues from its last one).
     evaluate_last : bool
         Evaluate the final parameters (``E(n)``). ``fit`` skips it, as scikit-learn does.
+    estep : callable, optional
+        ``estep(params) -> EStepResult`` replacing :func:`e_step` on ``X`` (``X`` is then
+        not read): e.g. the E-step over the blocks of a Dask array,
+        :func:`gmmviz.core.distributed.iter_em_dask`.
 
     Yields
     ------
@@ -415,14 +420,16 @@ def iter_half_steps(
         Phases ``'init'``, ``'E'``, ``'M'``. Every snapshot is complete: closing the
         generator early loses nothing.
     """
-    X = _check_run(X, initial)
+    if estep is None:
+        X = _check_run(X, initial)
+        estep = lambda p: e_step(X, p, backend)  # noqa: E731
     resolve_backend(backend)  # validate before any work
     params = initial
     yield EMStep(0, params, math.nan, math.nan, False, phase="init")
     lower_bound = previous_lower_bound
     for iteration in range(max_iter + 1):
-        estep = e_step(X, params, backend)
-        ll = estep.log_likelihood
+        evaluation = estep(params)
+        ll = evaluation.log_likelihood
         change = ll - lower_bound
         yield EMStep(iteration, params, ll, change if iteration else math.nan, False, phase="E")
         if iteration == max_iter:
@@ -430,7 +437,7 @@ def iter_half_steps(
         # scikit-learn's iteration n+1: the lower bound is this E-step's, then the M-step.
         converged = abs(change) < tol
         lower_bound = ll
-        evaluated, params = params, m_step(estep.stats, params.covariance_type, reg_covar)
+        evaluated, params = params, m_step(evaluation.stats, params.covariance_type, reg_covar)
         last = converged or iteration + 1 == max_iter
         yield EMStep(
             iteration + 1, params, math.nan, math.nan, converged, phase="M",
@@ -438,7 +445,7 @@ def iter_half_steps(
         )  # fmt: skip
         if last:
             if evaluate_last:
-                final = e_step(X, params, backend).log_likelihood
+                final = estep(params).log_likelihood
                 yield EMStep(iteration + 1, params, final, final - ll, converged, phase="E")
             return
 
@@ -453,6 +460,7 @@ def iter_em(
     backend: str | None = None,
     previous_lower_bound: float = -math.inf,
     evaluate_last: bool = True,
+    estep: Callable[[MixtureParams], EStepResult] | None = None,
 ) -> Iterator[EMStep]:
     """Run EM from ``initial`` and yield a snapshot per iteration.
 
@@ -468,7 +476,7 @@ def iter_em(
 
     Parameters
     ----------
-    X, initial, tol, reg_covar, max_iter, backend, previous_lower_bound, evaluate_last
+    X, initial, tol, reg_covar, max_iter, backend, previous_lower_bound, evaluate_last, estep
         As :func:`iter_half_steps`; without ``evaluate_last`` the last snapshot's
         ``log_likelihood`` and ``change`` are NaN.
 
@@ -488,6 +496,7 @@ def iter_em(
         backend=backend,
         previous_lower_bound=previous_lower_bound,
         evaluate_last=evaluate_last,
+        estep=estep,
     ):
         if step.phase == "init":
             pending = step

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 
 import numpy as np
 
+from gmmviz.core import distributed
 from gmmviz.core._far_points import responsibilities_from_log_prob
 from gmmviz.core._kernels.estep import log_sum_exp_rows
 from gmmviz.core._sklearn_compat import (
@@ -264,7 +265,11 @@ class GaussianMixture(SklearnCompatMixin):
     # ---------------------------------------------------------------- fitting
 
     def fit(self, X, y=None) -> GaussianMixture:
-        """Estimate the parameters with EM (``n_init`` runs, the best kept)."""
+        """Estimate the parameters with EM (``n_init`` runs, the best kept).
+
+        ``X`` may be a ``dask.array`` (E-steps on its blocks, the start from a sample of
+        rows): see :mod:`gmmviz.core.distributed`.
+        """
         self._fit(X)
         return self
 
@@ -274,6 +279,9 @@ class GaussianMixture(SklearnCompatMixin):
         return self.predict(X)
 
     def _fit(self, X) -> np.ndarray:
+        if distributed.is_dask_array(X):
+            distributed.fit_dask(self, X)
+            return X
         X = self._check_fit_data(X)
         do_init = not (self.warm_start and hasattr(self, "converged_"))
         em_options = dict(
@@ -380,7 +388,9 @@ class GaussianMixture(SklearnCompatMixin):
         return log_prob_matrix(X, self.params_, self.backend)
 
     def score_samples(self, X) -> np.ndarray:
-        """Log of the mixture density at each point; shape (N,)."""
+        """Log of the mixture density at each point; shape (N,). Lazy for a Dask array."""
+        if distributed.is_dask_array(X):
+            return distributed.predict_dask(self, X, "score_samples")
         X = self._check_X_fitted(X)
         return log_sum_exp_rows(self._weighted_log_prob(X))
 
@@ -389,7 +399,9 @@ class GaussianMixture(SklearnCompatMixin):
         return float(self.score_samples(X).mean())
 
     def predict(self, X) -> np.ndarray:
-        """Most probable component of each point; shape (N,)."""
+        """Most probable component of each point; shape (N,). Lazy for a Dask array."""
+        if distributed.is_dask_array(X):
+            return distributed.predict_dask(self, X, "predict")
         X = self._check_X_fitted(X)
         wlp = self._weighted_log_prob(X)
         labels = wlp.argmax(axis=1)
@@ -403,8 +415,10 @@ class GaussianMixture(SklearnCompatMixin):
 
         Computed in log space; a point where every component's density underflows (far
         from all of them, or subnormal covariances) goes to the nearest component in
-        Mahalanobis distance, the limit of the exact posterior.
+        Mahalanobis distance, the limit of the exact posterior. Lazy for a Dask array.
         """
+        if distributed.is_dask_array(X):
+            return distributed.predict_dask(self, X, "predict_proba")
         X = self._check_X_fitted(X)
         return self._responsibilities(X, self._weighted_log_prob(X))
 
