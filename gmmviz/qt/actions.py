@@ -87,7 +87,7 @@ ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("export_samples", "Export samples (CSV)…", "exports.dialog:samples",
                tip="Save the points drawn from the model as CSV (x1..xd, component)",
                menu="File"),
-    ActionSpec("export_animation", "Export animation (GIF)…", "exports.animation_dialog",
+    ActionSpec("export_animation", "Export animation (GIF, MP4)…", "exports.animation_dialog",
                tip="Every iteration of the run as a GIF, drawn like the canvas", menu="File"),
     ActionSpec("screenshot", "Screenshot…", "exports.dialog:window", ("Ctrl+Shift+S",),
                "Save the whole window as PNG", SP.SP_DesktopIcon, "File", True,

@@ -1,4 +1,5 @@
-"""Export a run as an animation (GIF with Pillow): one frame per snapshot of the history,
+"""Export a run as an animation (GIF with Pillow, MP4 with imageio-ffmpeg's encoder when it
+is installed): one frame per snapshot of the history,
 drawn through the same scene as the window, with a progress dialog and Cancel.
 
 The displays are computed on the task thread (the scene renderer, as for the canvas); the
@@ -31,6 +32,20 @@ def pillow_missing() -> str | None:
     except ImportError:
         return "GIF export needs Pillow: pip install 'gmmviz[animation]' (or pip install Pillow)"
     return None
+
+
+def encoder_missing() -> str | None:
+    """Why an MP4 cannot be written here, or ``None`` (imageio-ffmpeg ships an encoder)."""
+    try:
+        import imageio_ffmpeg  # noqa: F401
+    except ImportError:
+        return "MP4 export needs an encoder: pip install imageio-ffmpeg (GIF needs only Pillow)"
+    return None
+
+
+def missing_for(path: str | Path) -> str | None:
+    """What is missing to write ``path`` (by its suffix), or ``None``."""
+    return encoder_missing() if Path(path).suffix.lower() == ".mp4" else pillow_missing()
 
 
 def frame_indices(n_steps: int, max_frames: int = MAX_FRAMES) -> list[int]:
@@ -118,24 +133,44 @@ class AnimationExport(QObject):
         QTimer.singleShot(0, self._next_frame)
 
     def _write(self) -> None:
-        from PIL import Image
-
-        images = []
+        arrays = []
         for frame in self.frames:
             rgb = frame.convertToFormat(QImage.Format.Format_RGB888)
             arr = np.frombuffer(rgb.constBits(), np.uint8, rgb.sizeInBytes())
             arr = arr.reshape(rgb.height(), rgb.bytesPerLine())[:, : rgb.width() * 3]
-            images.append(Image.fromarray(arr.reshape(rgb.height(), rgb.width(), 3).copy()))
-        duration = round(1000 / max(self.fps, 0.1))
+            arrays.append(arr.reshape(rgb.height(), rgb.width(), 3).copy())
         try:
-            images[0].save(self.path, save_all=True, append_images=images[1:],
-                           duration=duration, loop=0, optimize=False)  # fmt: skip
-        except OSError as exc:
+            if self.path.suffix.lower() == ".mp4":
+                self._write_mp4(arrays)
+            else:
+                self._write_gif(arrays)
+        except (OSError, RuntimeError) as exc:
             self._close()
             self.failed.emit(f"could not write {self.path}: {exc}")
             return
         self._close()
         self.finished.emit(str(self.path))
+
+    def _write_gif(self, arrays: list[np.ndarray]) -> None:
+        from PIL import Image
+
+        images = [Image.fromarray(a) for a in arrays]
+        duration = round(1000 / max(self.fps, 0.1))
+        images[0].save(self.path, save_all=True, append_images=images[1:],
+                       duration=duration, loop=0, optimize=False)  # fmt: skip
+
+    def _write_mp4(self, arrays: list[np.ndarray]) -> None:
+        import imageio_ffmpeg
+
+        h, w = arrays[0].shape[:2]
+        even = [a[: h - h % 2, : w - w % 2] for a in arrays]  # yuv420p wants even sides
+        writer = imageio_ffmpeg.write_frames(
+            str(self.path), (w - w % 2, h - h % 2), fps=self.fps, macro_block_size=1
+        )
+        writer.send(None)
+        for a in even:
+            writer.send(np.ascontiguousarray(a))
+        writer.close()
 
     def _cancel(self) -> None:
         if self._cancelled:

@@ -16,7 +16,12 @@ EXPORTS: dict[str, tuple[str, str, str, str]] = {
     "window": ("Save window screenshot", "gmmviz.png", "PNG image (*.png)", ".png"),
     "samples": ("Export sampled points", "samples.csv", "CSV (*.csv)", ".csv"),
     "memberships": ("Save the memberships", "memberships.png", "PNG image (*.png)", ".png"),
-    "animation": ("Export the run as an animation", "em.gif", "GIF animation (*.gif)", ".gif"),
+    "animation": (
+        "Export the run as an animation",
+        "em.gif",
+        "GIF animation (*.gif);;MP4 video, needs imageio-ffmpeg (*.mp4)",
+        ".gif",
+    ),
 }
 
 _LAST_DIR_KEY = "paths/last_dir"

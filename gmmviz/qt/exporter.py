@@ -15,7 +15,7 @@ from gmmviz.app import exports
 from gmmviz.app.state import AppState
 from gmmviz.io import save_points_csv
 from gmmviz.qt import dialogs, export
-from gmmviz.qt.animation import AnimationExport, pillow_missing
+from gmmviz.qt.animation import AnimationExport, missing_for
 from gmmviz.qt.tasks import TaskResult, TaskRunner
 
 _NO_MODEL = "there is no model yet: generate data and initialise EM first"
@@ -114,7 +114,7 @@ class Exporter(QObject):
     def animation(self, path: str | Path, size: tuple[int, int] = (640, 480),
                   fps: float = 5.0) -> AnimationExport:  # fmt: skip
         """Start writing the run as a GIF (progress dialog, Cancel); returns the export."""
-        missing = pillow_missing()
+        missing = missing_for(path)
         if missing is not None:
             raise ValueError(missing)
         job = AnimationExport(self.w, path, size, fps)
@@ -128,10 +128,6 @@ class Exporter(QObject):
         return job
 
     def animation_dialog(self) -> None:
-        missing = pillow_missing()
-        if missing is not None:
-            self._report(missing)
-            return
         options = dialogs.animation_options(self.w)
         if options is None:
             return

@@ -41,3 +41,21 @@ def test_without_a_run_it_says_so(qtbot, window):
     assert job is not None  # the failure is reported, not raised
     qtbot.waitUntil(lambda: bool(window.errors), timeout=2000)
     assert "no run to animate" in window.errors[-1]
+
+
+def test_an_mp4_where_an_encoder_is_installed_or_a_clear_message(qtbot, window, load, tmp_path):
+    from gmmviz.qt.animation import encoder_missing
+
+    load(window, DatasetSpec("blobs", 300, 1.0, 0), tol=0.0, max_iter=3)
+    with qtbot.waitSignal(window.presenter.runEnded, timeout=20000):
+        window.presenter.run_to_end()
+    target = tmp_path / "em.mp4"
+    if encoder_missing() is not None:
+        with pytest.raises(ValueError, match="imageio-ffmpeg"):
+            window.presenter.exports.animation(target)
+        return
+    job = window.presenter.exports.animation(target, (320, 240), fps=2)
+    with qtbot.waitSignal(job.finished, timeout=60000) as blocker:
+        pass
+    assert blocker.args == [str(target)] and target.stat().st_size > 1000
+    assert target.read_bytes()[4:8] == b"ftyp"  # an MP4 container
