@@ -140,9 +140,16 @@ class RunReport:
             s = self.state.run.settings
             ll = step.log_likelihood
             what = f": mean log-likelihood {ll:.6f}" if math.isfinite(ll) else ""
+            if self.state.run.start_means is not None:
+                self.status(
+                    f"Started K={s.n_components} from the means you placed{what}. Drag a mean, "
+                    "Shift+click to add one, Ctrl+click to remove one; Step (→) or Play (Space)."
+                )
+                return
             self.status(
                 f"Initialised K={s.n_components} ({s.covariance_type}, {s.init_params}, "
-                f"seed {s.seed}){what}. Press Step (→) or Play (Space)."
+                f"seed {s.seed}){what}. Drag a mean to start from elsewhere; Step (→) or "
+                "Play (Space)."
             )
         else:
             change = "" if math.isnan(step.change) else f" (change {step.change:+.2e})"
