@@ -206,12 +206,9 @@ def fit_dask(model: GaussianMixture, X: Any) -> None:
     :func:`gmmviz.core.init.initialise`; EM runs with :func:`iter_em_dask`; the run with
     the best lower bound is kept. ``warm_start`` continues from the fitted parameters.
     """
-    import warnings
 
     from gmmviz.core._sklearn_compat import (
-        ConvergenceWarning,
         check_initial_arrays,
-        flavoured,
         validate_params,
     )
     from gmmviz.core.mixture import GaussianMixture
@@ -245,30 +242,8 @@ def fit_dask(model: GaussianMixture, X: Any) -> None:
                 precisions_init=model.precisions_init, backend=model.backend,
             )  # fmt: skip
             runs.append(list(iter_em_dask(X, initial, **options)))
-    best = None
-    for run in runs:
-        fitted = GaussianMixture.from_steps(run)
-        if warm and model.max_iter == 0:
-            fitted.lower_bound_ = model.lower_bound_
-        if (
-            best is None
-            or fitted.lower_bound_ > best.lower_bound_
-            or best.lower_bound_ == -math.inf
-        ):
-            best = fitted
-    if not best.converged_ and model.max_iter > 0:
-        warnings.warn(
-            "Best performing initialization did not converge. Try different init "
-            "parameters, or increase max_iter, tol, or check for degenerate data.",
-            flavoured(ConvergenceWarning),
-            stacklevel=4,
-        )
-    model._set_params_from(best.params_)
-    model.converged_ = best.converged_
-    model.n_iter_ = best.n_iter_
-    model.lower_bound_ = best.lower_bound_
-    model.lower_bounds_ = best.lower_bounds_
-    model.n_features_in_ = n_features
+    fitted = [GaussianMixture.from_steps(run) for run in runs]
+    model._adopt_best(fitted, n_features, keep_bound=warm and model.max_iter == 0)
 
 
 def _apply(block: np.ndarray, model: GaussianMixture, method: str) -> np.ndarray:

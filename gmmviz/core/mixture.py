@@ -306,13 +306,22 @@ class GaussianMixture(SklearnCompatMixin):
             )
         else:
             steps = iter_em(X, self.params_, previous_lower_bound=self.lower_bound_, **em_options)
-        best: GaussianMixture | None = None
+        models = []
         for run in _runs(steps):
             if self.verbose:
                 print(f"Initialization {run[0].restart}")
                 self._report(run)
-            model = GaussianMixture.from_steps(run)
-            if self.max_iter == 0 and not do_init:
+            models.append(GaussianMixture.from_steps(run))
+        self._adopt_best(models, X.shape[1], keep_bound=self.max_iter == 0 and not do_init)
+        return X
+
+    def _adopt_best(self, models: list, n_features: int, keep_bound: bool = False) -> None:
+        """Take the fitted attributes of the run with the highest lower bound (scikit-learn's
+        rule, the first on ties), warning when it did not converge. ``keep_bound``: a
+        ``max_iter=0`` warm start keeps the lower bound it had."""
+        best = None
+        for model in models:
+            if keep_bound:
                 model.lower_bound_ = self.lower_bound_
             if (
                 best is None
@@ -325,15 +334,14 @@ class GaussianMixture(SklearnCompatMixin):
                 "Best performing initialization did not converge. Try different init "
                 "parameters, or increase max_iter, tol, or check for degenerate data.",
                 flavoured(ConvergenceWarning),
-                stacklevel=3,
+                stacklevel=4,
             )
         self._set_params_from(best.params_)
         self.converged_ = best.converged_
         self.n_iter_ = best.n_iter_
         self.lower_bound_ = best.lower_bound_
         self.lower_bounds_ = best.lower_bounds_
-        self.n_features_in_ = X.shape[1]
-        return X
+        self.n_features_in_ = n_features
 
     def _report(self, run: list[EMStep]) -> None:
         """scikit-learn's verbose lines for one finished initialisation."""
