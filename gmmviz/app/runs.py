@@ -65,9 +65,9 @@ def generate_source(spec: DatasetSpec) -> DataSource:
 
 def load_source(path: str | Path) -> DataSource:
     """Read a data file (CSV/TSV/NPY/NPZ)."""
-    from gmmviz.io import load_data
+    from gmmviz.io import load_table
 
-    X, y = load_data(path)
+    X, y, names = load_table(path)
     name = Path(path).name
     if X.shape[1] < 2:
         # A made-up second column would change the model (its variance is 0), so refuse.
@@ -76,6 +76,6 @@ def load_source(path: str | Path) -> DataSource:
             f"(fit one-dimensional data with `gmmviz fit {name}`)"
         )
     title = f"{name} · {X.shape[0]:,} × {X.shape[1]}"
-    source = DataSource(X, y, title, path=str(path))
+    source = DataSource(X, y, title, path=str(path), feature_names=names)
     _ = source.variance  # computed here, on the worker
     return source

@@ -94,6 +94,8 @@ class ViewSettings:
         Step, Play and the history go by E-step and M-step separately.
     axes : tuple of 2 ints
         The two features the canvas shows.
+    pca : bool
+        Show the first two principal axes instead (for more than two features).
     """
 
     colour_by: str = "hard"
@@ -104,13 +106,15 @@ class ViewSettings:
     show_samples: bool = True
     half_steps: bool = False
     axes: tuple[int, int] = (0, 1)
+    pca: bool = False
 
     def validated(self) -> ViewSettings:
         if self.colour_by not in COLOUR_MODES:
             raise ValueError(f"unknown colour mode {self.colour_by!r}")
         if int(self.component) < 0:
             raise ValueError(f"component must be >= 0; got {self.component}")
-        if len(self.axes) != 2 or self.axes[0] == self.axes[1] or min(self.axes) < 0:
+        same = self.axes[0] == self.axes[1] if len(self.axes) == 2 else True
+        if len(self.axes) != 2 or (same and not self.pca) or min(self.axes) < 0:
             raise ValueError(f"axes must be two different feature indices; got {self.axes}")
         return self
 
@@ -295,8 +299,8 @@ class AppState:
         self.set_samples(None)
         self.set_sweep(())  # it was fitted to the old data
         self.set_start(None)
-        if source.n_features <= max(self.view.axes):
-            self.view = replace(self.view, axes=(0, 1))
+        if source.n_features <= max(self.view.axes) or source.n_features <= 2:
+            self.view = replace(self.view, axes=(0, 1), pca=False)
         self.dataChanged.emit(source)
         self.selectionChanged.emit(self.selection)
 
@@ -442,6 +446,7 @@ class AppState:
                 "show_density": self.view.show_density,
                 "show_samples": self.view.show_samples,
                 "axes": list(self.view.axes),
+                "pca": self.view.pca,
             },
             "speed": self.speed,
             "data_path": None if self.data is None else self.data.path,
@@ -467,6 +472,7 @@ class AppState:
                     show_density=bool(view.get("show_density", False)),
                     show_samples=bool(view.get("show_samples", True)),
                     axes=axes if len(axes) == 2 else (0, 1),
+                    pca=bool(view.get("pca", False)),
                 )
             except (TypeError, ValueError):
                 pass

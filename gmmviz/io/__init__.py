@@ -15,6 +15,7 @@ from gmmviz.io._data import (
     DATA_SUFFIXES,
     LABEL_COLUMN_NAMES,
     load_data,
+    load_table,
     save_labelled_data_csv,
 )
 from gmmviz.io._model import (
@@ -36,6 +37,7 @@ __all__ = [
     "SWEEP_COLUMNS",
     "load_data",
     "load_model",
+    "load_table",
     "save_labelled_data_csv",
     "save_model",
     "save_points_csv",

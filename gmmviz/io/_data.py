@@ -37,6 +37,7 @@ __all__ = [
     "DATA_SUFFIXES",
     "LABEL_COLUMN_NAMES",
     "load_data",
+    "load_table",
     "save_labelled_data_csv",
 ]
 
@@ -144,6 +145,12 @@ def _content_lines(text: str) -> Iterator[tuple[int, str]]:
 
 def _load_text(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     """CSV / TSV / whitespace-separated text: see :func:`load_data`."""
+    X, y, _ = _load_text_named(path)
+    return X, y
+
+
+def _load_text_named(path: Path) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
+    """:func:`_load_text` with the feature columns' names (from the header, else ``()``)."""
     with open(path, "rb") as fh:
         raw = fh.read()
     try:
@@ -267,12 +274,13 @@ def _load_text(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     _check_rows(data.shape[0], path)
     X = np.ascontiguousarray(data[:, feature_cols])
     _finite_rows_check(X, path, line_of)
+    names = tuple(header[j].strip() for j in feature_cols) if header is not None else ()
     if label_col is None:
-        return X, None
+        return X, None, names
     if labels_raw is None:
         labels_raw = data[:, label_col]
     y = _labels_from_values(labels_raw, path, f"labels in {column_name(label_col)}", line_of)
-    return X, y
+    return X, y, names
 
 
 def _as_feature_array(array: np.ndarray, where: Path, what: str) -> np.ndarray:
@@ -363,13 +371,27 @@ def load_data(path: PathLike) -> tuple[np.ndarray, np.ndarray | None]:
     OSError
         If the file cannot be read.
     """
+    X, y, _ = load_table(path)
+    return X, y
+
+
+def load_table(path: PathLike) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
+    """:func:`load_data` with the names of the feature columns (a text file's header; ``()``
+    for NPY/NPZ or a file without a header), for axis labels and the view's choices.
+
+    Returns
+    -------
+    X : ndarray of shape (N, d)
+    y : ndarray of shape (N,) or None
+    names : tuple of str, d names or empty
+    """
     path = Path(path)
     suffix = check_suffix(path, DATA_SUFFIXES, "data")
     if suffix == ".npy":
-        return _load_npy(path)
+        return (*_load_npy(path), ())
     if suffix == ".npz":
-        return _load_npz(path)
-    return _load_text(path)
+        return (*_load_npz(path), ())
+    return _load_text_named(path)
 
 
 def save_labelled_data_csv(

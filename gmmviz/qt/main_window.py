@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
     def show_source(self, source: DataSource, use_markers: bool) -> None:
         extra = ""
         if source.n_features > 2:
-            a, b = (source.feature_names[i] for i in self.state.view.axes)
+            a, b = self.canvas.axis_names
             extra = f" — EM uses all {source.n_features} features; the canvas shows {a} and {b}"
         self.dataset_panel.set_source(f"Showing: {source.title}{extra}")
         self.size_label.setText(

@@ -95,6 +95,7 @@ class Presenter(QObject):
         self._preset_hint = ""  # what to look for, said again when its run plays
         self._half_steps = False
         self._projection: Projection | None = None
+        self._projection_key: tuple | None = None
         self._pending: tuple[int, ModelSettings] | None = None  # a run before its 1st snapshot
         self._connect()
 
@@ -124,6 +125,7 @@ class Presenter(QObject):
         w.view_bar.colourChanged.connect(lambda mode, k: self.set_view(colour_by=mode, component=k))
         w.view_bar.ellipsesToggled.connect(lambda on: self.set_view(show_ellipses=on))
         w.view_bar.legendToggled.connect(lambda on: self.set_view(show_legend=on))
+        w.view_bar.viewChosen.connect(lambda i, j, pca: self.set_view(axes=(i, j), pca=pca))
         w.history_bar.indexChosen.connect(self.show_index)
         w.history_bar.latestRequested.connect(self.follow_latest)
         w.canvas.viewChanged.connect(self._on_widget_view_rect)
@@ -389,6 +391,9 @@ class Presenter(QObject):
                 w.bottom_tabs.setCurrentWidget(w.equations)
             if self.state.data is not None and self.state.run is not None:
                 self.reset()  # a run of the other kind, from the same start
+        data = self.state.data
+        if data is not None and (view.axes, view.pca) != self._projection_key:
+            self._apply_projection(data)  # another plane: the same model, seen anew
         w.view_bar.show_view(view)
         w.sync_view_actions(view)
         w.canvas.set_colour_mode(view.colour_by, view.component)
@@ -403,13 +408,8 @@ class Presenter(QObject):
         self._pending = None
         self.runner.cancel()
         use_markers = source.n_samples <= MARKER_LIMIT
-        i, j = self.state.view.axes
-        names = (source.feature_names[i], source.feature_names[j])
-        projection = self._projection = Projection.features(source.n_features, i, j, names)
-        renderer = SceneRenderer(source.X, source.y_true, projection)
-        self.render.set_renderer(renderer)
-        w.canvas.set_points(renderer.view, use_markers, source.n_classes)
-        w.canvas.set_axis_names(projection.names)
+        w.view_bar.set_features(source.feature_names)
+        self._apply_projection(source)
         w.em_panel.show_step(None, None, True)
         w.em_panel.set_badge("not started", "idle")
         w.likelihood.reset_curve()
@@ -417,6 +417,26 @@ class Presenter(QObject):
         self.readouts.refresh()
         self.dataReady.emit()
         self.render.request()
+
+    def _apply_projection(self, source: DataSource) -> None:
+        """The plane the canvas shows (features or principal axes): points, ellipses,
+        density and samples follow it; the model is not refitted."""
+        view = self.state.view
+        if view.pca and source.n_features >= 2 and source.n_samples >= 2:
+            projection = Projection.pca(source.X)
+        else:
+            i, j = view.axes
+            names = (source.feature_names[i], source.feature_names[j])
+            projection = Projection.features(source.n_features, i, j, names)
+        self._projection = projection
+        self._projection_key = (view.axes, view.pca)
+        renderer = SceneRenderer(source.X, source.y_true, projection)
+        self.render.set_renderer(renderer)
+        canvas = self.w.canvas
+        canvas.set_points(renderer.view, source.n_samples <= MARKER_LIMIT, source.n_classes)
+        canvas.set_axis_names(projection.names)
+        self.w.view_bar.show_axes(view.axes, view.pca)
+        self._on_state_samples(self.state.samples)
 
     def _on_state_run_started(self, run: Run) -> None:
         w = self.w

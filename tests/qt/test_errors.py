@@ -99,9 +99,7 @@ def test_open_file_with_more_columns_shows_two_named_features(qtbot, window, tmp
     qtbot.waitUntil(lambda: window.state.shown_step is not None, timeout=20000)
     assert window.state.data.n_features == 4
     assert window.state.shown_step.params.n_features == 4  # EM in the full dimension
-    assert (
-        "EM uses all 4 features; the canvas shows x1 and x2" in window.dataset_panel.source.text()
-    )
+    assert "EM uses all 4 features; the canvas shows a and b" in window.dataset_panel.source.text()
     np.testing.assert_array_equal(window.canvas.xy, X[:, :2])
 
 

@@ -22,6 +22,7 @@ class ViewBar(QWidget):
     colourChanged = Signal(str, int)
     ellipsesToggled = Signal(bool)
     legendToggled = Signal(bool)
+    viewChosen = Signal(int, int, bool)  # x feature, y feature, principal axes instead
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,12 +43,26 @@ class ViewBar(QWidget):
         self.ellipses.setToolTip("Covariance ellipses at 1, 2 and 3 sigma, shaded by weight")
         self.legend = QCheckBox("Legend")
         self.legend.setChecked(True)
+        # data with more than two features: which plane the canvas shows (never a refit)
+        self.x_axis, self.y_axis = QComboBox(), QComboBox()
+        for box in (self.x_axis, self.y_axis):
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(8)
+            box.setToolTip("The feature on this axis of the canvas (EM uses every feature)")
+        self.pca = QCheckBox("PCA")
+        self.pca.setToolTip("Show the first two principal axes instead of two features")
+        self.view_label = QLabel("View")
+        self._axis_widgets = (self.view_label, self.x_axis, self.y_axis, self.pca)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addWidget(QLabel("Colour points by"))
         layout.addWidget(self.mode)
         layout.addWidget(self.component)
         layout.addStretch(1)
+        for widget in self._axis_widgets:
+            layout.addWidget(widget)
         layout.addWidget(self.ellipses)
         layout.addWidget(self.legend)
         self.mode.setCurrentIndex(COLOUR_MODES.index("hard"))
@@ -55,7 +70,40 @@ class ViewBar(QWidget):
         self.component.valueChanged.connect(self._emit)
         self.ellipses.toggled.connect(self.ellipsesToggled)
         self.legend.toggled.connect(self.legendToggled)
+        for box in (self.x_axis, self.y_axis):
+            box.currentIndexChanged.connect(self._emit_view)
+        self.pca.toggled.connect(self._emit_view)
+        self.set_features(("x1", "x2"))
         self._sync()
+
+    def set_features(self, names) -> None:
+        """The data's feature names; the chooser shows only for more than two features."""
+        names = tuple(names)
+        for i, box in enumerate((self.x_axis, self.y_axis)):
+            box.blockSignals(True)
+            box.clear()
+            for name in names:
+                box.addItem(name)
+            box.setCurrentIndex(min(i, len(names) - 1))
+            box.blockSignals(False)
+        for widget in self._axis_widgets:
+            widget.setVisible(len(names) > 2)
+
+    def show_axes(self, axes: tuple[int, int], pca: bool) -> None:
+        """Show the state's view without emitting anything."""
+        for box, index in zip((self.x_axis, self.y_axis), axes, strict=True):
+            box.blockSignals(True)
+            box.setCurrentIndex(index)
+            box.blockSignals(False)
+            box.setEnabled(not pca)
+        self.pca.blockSignals(True)
+        self.pca.setChecked(pca)
+        self.pca.blockSignals(False)
+
+    def _emit_view(self, *_) -> None:
+        i, j = self.x_axis.currentIndex(), self.y_axis.currentIndex()
+        if i >= 0 and j >= 0 and (i != j or self.pca.isChecked()):
+            self.viewChosen.emit(i, j, self.pca.isChecked())
 
     def colour_by(self) -> str:
         return self.mode.currentData()
