@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
@@ -26,6 +26,7 @@ from gmmviz.app.state import AppState, DataSource, ViewSettings
 from gmmviz.qt import actions, dialogs
 from gmmviz.qt.canvas import MixtureCanvas
 from gmmviz.qt.elided_label import ElidedLabel
+from gmmviz.qt.file_drop import dropped_data_file
 from gmmviz.qt.memberships_window import MembershipsWindow
 from gmmviz.qt.panels.dataset_panel import DatasetPanel
 from gmmviz.qt.panels.em_panel import EMPanel
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self.toolbar = actions.build_toolbar(self, self.actions_by_name)
         self.em_panel.set_actions({k: self.act(k) for k in ("step", "play", "run", "reset")})
         self.resize(1280, 820)
+        self.setAcceptDrops(True)  # a data file dropped anywhere on the window opens it
         if self.remember:
             self._restore_settings()
         self.presenter.sync_widgets()
@@ -299,6 +301,16 @@ class MainWindow(QMainWindow):
         self.canvas.cancel_pending()
         self.presenter.shutdown()
         event.accept()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if dropped_data_file(event.mimeData()) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = dropped_data_file(event.mimeData())
+        if path is not None:
+            event.acceptProposedAction()
+            self.presenter.open_data(path)
 
     @property
     def is_closed(self) -> bool:

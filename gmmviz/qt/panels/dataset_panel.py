@@ -77,8 +77,8 @@ class DatasetPanel(QGroupBox):
         self.generate.setToolTip("Draw a new dataset with these settings and re-initialise EM (G)")
         self.open = QPushButton("Open data file…")
         self.open.setToolTip(
-            "Load points from CSV / TSV / NPY / NPZ; with more than two columns the first two "
-            "are shown (Ctrl+O)"
+            "Load points from CSV / TSV / NPY / NPZ (Ctrl+O), or drop the file anywhere on the "
+            "window; with more than two features, View above the canvas chooses the two shown"
         )
         # One line, elided: a caption that wraps would move every control below it.
         self.source = ElidedLabel("")
