@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -11,8 +12,11 @@ from gmmviz.app.settings import ModelSettings
 from gmmviz.app.state import DataSource, Samples
 from gmmviz.core import initialise, iter_em, iter_half_steps
 from gmmviz.core.datasets import DATASETS, DatasetSpec, generate
-from gmmviz.core.em import EMStep
+from gmmviz.core.em import EMStep, as_data
 from gmmviz.core.sampling import sample
+
+if TYPE_CHECKING:  # gmmviz.io is imported when a file is first read
+    from gmmviz.io import Table, TableChoice
 
 
 def em_run(
@@ -64,18 +68,37 @@ def generate_source(spec: DatasetSpec) -> DataSource:
 
 
 def load_source(path: str | Path) -> DataSource:
-    """Read a data file (CSV/TSV/NPY/NPZ)."""
-    from gmmviz.io import load_table
+    """Read a data file (CSV/TSV/NPY/NPZ) with the default choice of columns."""
+    from gmmviz.io import read_table
 
-    X, y, names = load_table(path)
-    name = Path(path).name
+    table = read_table(path)
+    return source_from_table(table, table.default_choice())
+
+
+def source_from_table(table: Table, choice: TableChoice) -> DataSource:
+    """The data set a choice of columns makes of a file's table (on the worker).
+
+    Raises
+    ------
+    ValueError
+        ``"<path>: <problem>"``: what :meth:`Table.select` refuses, a single feature (the
+        window shows two), or data that fitting would refuse.
+    """
+    X, y, names = table.select(choice)
+    name = table.path.name
     if X.shape[1] < 2:
         # A made-up second column would change the model (its variance is 0), so refuse.
         raise ValueError(
             f"{name} has one numeric column; the window shows EM on two or more features "
             f"(fit one-dimensional data with `gmmviz fit {name}`)"
         )
-    title = f"{name} · {X.shape[0]:,} × {X.shape[1]}"
-    source = DataSource(X, y, title, path=str(path), feature_names=names)
+    try:
+        as_data(X, min_samples=2)  # what fitting refuses is refused now, with the file's name
+    except ValueError as exc:
+        raise ValueError(f"{table.path}: {exc}") from None
+    dropped = table.n_rows - X.shape[0]
+    note = f" ({dropped:,} rows dropped)" if dropped else ""
+    title = f"{name} · {X.shape[0]:,} × {X.shape[1]}{note}"
+    source = DataSource(X, y, title, path=str(table.path), feature_names=names, choice=choice)
     _ = source.variance  # computed here, on the worker
     return source

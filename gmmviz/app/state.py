@@ -13,7 +13,7 @@ import enum
 import functools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from psygnal import Signal
@@ -24,6 +24,9 @@ from gmmviz.core.diagnostics import smallest_variance
 from gmmviz.core.em import EMStep
 from gmmviz.core.metrics import match_components
 from gmmviz.scene.request import COLOUR_MODES
+
+if TYPE_CHECKING:
+    from gmmviz.io import TableChoice
 
 
 @dataclass(frozen=True, eq=False)
@@ -42,6 +45,8 @@ class DataSource:
         For data read from a file.
     feature_names : tuple of str
         One name per column of ``X``.
+    choice : TableChoice or None
+        For data read from a file: the columns chosen and whether bad rows were dropped.
     """
 
     X: np.ndarray
@@ -50,6 +55,7 @@ class DataSource:
     spec: DatasetSpec | None = None
     path: str | None = None
     feature_names: tuple[str, ...] = ()
+    choice: TableChoice | None = None
 
     def __post_init__(self) -> None:
         if len(self.feature_names) != self.X.shape[1]:

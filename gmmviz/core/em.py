@@ -214,7 +214,8 @@ def as_data(X, *, min_samples: int = 1, name: str = "X") -> np.ndarray:
     Raises
     ------
     ValueError
-        Naming what is wrong: not numeric, not 2-D, empty, NaN or infinite values.
+        Naming what is wrong: not numeric, not 2-D, empty, NaN or infinite values; and,
+        when fitting (``min_samples >= 2``), values so spread that their squares overflow.
     """
     try:
         arr = np.asarray(X, dtype=np.float64)
@@ -234,7 +235,26 @@ def as_data(X, *, min_samples: int = 1, name: str = "X") -> np.ndarray:
             f"{name} contains NaN or infinite values in {bad_rows} row(s); "
             "remove or impute them first"
         )
+    if min_samples >= 2:  # fitting: covariances square the data's spread
+        _check_fit_scale(arr, name)
     return np.ascontiguousarray(arr)
+
+
+# Beyond these, a covariance (a spread squared) or a sum of values overflows float64.
+_MAX_SPREAD = 1e150
+_MAX_ABS = 1e300
+
+
+def _check_fit_scale(arr: np.ndarray, name: str) -> None:
+    """``ValueError`` when fitting ``arr`` (N, d) would overflow: spreads whose squares
+    exceed float64, or values so large that their sum does."""
+    spread = float(np.max(np.ptp(arr, axis=0)))
+    largest = float(np.max(np.abs(arr)))
+    if spread > _MAX_SPREAD or largest > _MAX_ABS:
+        raise ValueError(
+            f"{name} has values too large to fit (spread {spread:.3g}, largest {largest:.3g}): "
+            f"their squares overflow float64. Scale the data first (e.g. divide by {spread:.0e})"
+        )
 
 
 def e_step(X: np.ndarray, params: MixtureParams, backend: str | None = None) -> EStepResult:

@@ -3,7 +3,9 @@
 Imports :mod:`gmmviz.core` only (never Qt). Each private module holds one format:
 
 - :mod:`gmmviz.io._files`: atomic writer, safe ``.npz`` opening, suffix checks;
-- :mod:`gmmviz.io._data`: data files (:func:`load_data`, :func:`save_labelled_data_csv`);
+- :mod:`gmmviz.io._table`: a text data file read as columns (:class:`Table`, :class:`TableChoice`);
+- :mod:`gmmviz.io._data`: data files (:func:`read_table`, :func:`load_data`,
+  :func:`save_labelled_data_csv`);
 - :mod:`gmmviz.io._model`: model files (:func:`save_model`, :func:`load_model`), versioned;
 - :mod:`gmmviz.io._tables`: headless outputs (:func:`save_points_csv`, :func:`save_sweep_csv`);
 - :mod:`gmmviz.io._sklearn`: :func:`to_sklearn`.
@@ -16,6 +18,7 @@ from gmmviz.io._data import (
     LABEL_COLUMN_NAMES,
     load_data,
     load_table,
+    read_table,
     save_labelled_data_csv,
 )
 from gmmviz.io._model import (
@@ -26,6 +29,7 @@ from gmmviz.io._model import (
     save_model,
 )
 from gmmviz.io._sklearn import to_sklearn
+from gmmviz.io._table import ColumnInfo, LoadCancelled, Table, TableChoice
 from gmmviz.io._tables import SWEEP_COLUMNS, save_points_csv, save_sweep_csv
 
 __all__ = [
@@ -35,9 +39,14 @@ __all__ = [
     "LABEL_COLUMN_NAMES",
     "MODEL_SUFFIXES",
     "SWEEP_COLUMNS",
+    "ColumnInfo",
+    "LoadCancelled",
+    "Table",
+    "TableChoice",
     "load_data",
     "load_model",
     "load_table",
+    "read_table",
     "save_labelled_data_csv",
     "save_model",
     "save_points_csv",

@@ -13,11 +13,9 @@ Model files are :mod:`gmmviz.io._model`; the public entry point for both is
 
 from __future__ import annotations
 
-import csv
 import io
 import math
-import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,40 +30,24 @@ from gmmviz.io._files import (
     open_npz,
     read_nonempty,
 )
+from gmmviz.io._table import (
+    LABEL_COLUMN_NAMES,
+    PREVIEW_ROWS,
+    ColumnInfo,
+    Table,
+    parse_text_table,
+)
 
 __all__ = [
     "DATA_SUFFIXES",
     "LABEL_COLUMN_NAMES",
     "load_data",
     "load_table",
+    "read_table",
     "save_labelled_data_csv",
 ]
 
 DATA_SUFFIXES: tuple[str, ...] = (".csv", ".tsv", ".txt", ".npy", ".npz")
-#: Header names (case-insensitive) that mark the column of true labels in a text data file.
-#: ``y`` counts only when no column is named ``x`` (then ``x, y`` are coordinates).
-#: ``component`` is the column of :func:`gmmviz.io.save_points_csv` (``gmmviz sample``).
-LABEL_COLUMN_NAMES: tuple[str, ...] = (
-    "label",
-    "labels",
-    "y",
-    "target",
-    "class",
-    "true_label",
-    "component",
-)
-
-
-def _finite_rows_check(X: np.ndarray, where: Path, row_label: Callable[[int], str]) -> None:
-    """``ValueError`` if any row of ``X`` (N, d) has NaN or inf, saying how many rows do."""
-    bad = ~np.isfinite(X).all(axis=1)
-    if bad.any():
-        n_bad = int(bad.sum())
-        first = int(np.flatnonzero(bad)[0])
-        raise ValueError(
-            f"{where}: {n_bad} row{'s' if n_bad != 1 else ''} of {X.shape[0]} contain "
-            f"missing, NaN or infinite values (first at {row_label(first)})"
-        )
 
 
 def _check_rows(n_rows: int, where: Path) -> None:
@@ -101,189 +83,8 @@ def _labels_from_values(
     raise ValueError(f"{where}: {what} have unsupported type {values.dtype}")
 
 
-def _is_number(cell: str) -> bool:
-    """Whether ``float`` accepts ``cell`` (which includes 'nan' and 'inf')."""
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
-
-
-def _pick_label_column(header: list[str], where: Path) -> int | None:
-    """Index of the true-label column named in ``header``, or None."""
-    names = [h.strip().lower() for h in header]
-    candidates = [i for i, n in enumerate(names) if n in LABEL_COLUMN_NAMES]
-    if "x" in names:
-        # "x, y" are coordinates, not features and labels.
-        candidates = [i for i in candidates if names[i] != "y"]
-    if len(candidates) > 1:
-        raise ValueError(
-            f"{where}: more than one label column "
-            f"({', '.join(repr(header[i]) for i in candidates)}); keep one"
-        )
-    return candidates[0] if candidates else None
-
-
-def _is_derived_column(name: str) -> bool:
-    """True for the EM-output columns that :func:`save_labelled_data_csv` adds."""
-    name = name.strip().lower()
-    return name == "em_label" or (name.startswith("resp_") and name[5:].isdigit())
-
-
-def _content_lines(text: str) -> Iterator[tuple[int, str]]:
-    """``(line number, line)`` of the lines holding data: not blank, comments removed.
-
-    Lines are split like a file opened in text mode (``\n``, ``\r\n`` or ``\r``), the same
-    way :func:`numpy.loadtxt` reads them, so line numbers agree; numbers are 1-based.
-    """
-    for number, line in enumerate(io.StringIO(text, newline=None), start=1):
-        body = line.split("#", 1)[0].rstrip("\n")
-        if body.strip():
-            yield number, body
-
-
-def _load_text(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
-    """CSV / TSV / whitespace-separated text: see :func:`load_data`."""
-    X, y, _ = _load_text_named(path)
-    return X, y
-
-
-def _load_text_named(path: Path) -> tuple[np.ndarray, np.ndarray | None, tuple[str, ...]]:
-    """:func:`_load_text` with the feature columns' names (from the header, else ``()``)."""
-    with open(path, "rb") as fh:
-        raw = fh.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"{path}: not UTF-8 text (byte {exc.start}); is it a text file?") from None
-    if "\x00" in text:
-        raise ValueError(f"{path}: contains NUL bytes; not a text data file")
-    lines = _content_lines(text)
-    first = next(lines, None)
-    if first is None:
-        raise ValueError(f"{path}: the file is empty (no data rows)")
-    first_number, first_line = first
-
-    default = {".csv": ",", ".tsv": "\t"}.get(path.suffix.lower())
-    delimiter: str | None = None
-    for candidate in (default, ",", "\t", ";"):
-        if candidate and candidate in first_line:
-            delimiter = candidate
-            break
-
-    def split(line: str) -> list[str]:
-        if delimiter is None:
-            return line.split()
-        return [cell.strip() for cell in next(csv.reader([line], delimiter=delimiter))]
-
-    first_cells = split(first_line)
-    n_cols = len(first_cells)
-    header = None if all(_is_number(cell) for cell in first_cells) else first_cells
-    label_col = _pick_label_column(header, path) if header is not None else None
-    if header is not None and label_col is None:
-        # iris's "species": a single text column is the true labels, whatever its name
-        data_rows = _content_lines(text)
-        next(data_rows, None)
-        row = next(data_rows, None)
-        if row is not None:
-            cells = split(row[1])
-            text_cols = [j for j, c in enumerate(cells) if c.strip() and not _is_number(c)]
-            if len(text_cols) == 1 and len(cells) == n_cols:
-                label_col = text_cols[0]
-    feature_cols = [
-        j
-        for j in range(n_cols)
-        if j != label_col and not (header is not None and _is_derived_column(header[j]))
-    ]
-    if not feature_cols:
-        raise ValueError(f"{path}: no feature columns (header: {', '.join(header or [])})")
-
-    def column_name(j: int) -> str:
-        return f"column {j + 1}" + (f" ({header[j]!r})" if header is not None else "")
-
-    # Fast path: numpy's C parser on a well-formed numeric file. Anything it refuses sends the
-    # file to the slow parser below, which names the line at fault.
-    data: np.ndarray | None = None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "input contained no data": reported below
-            data = np.loadtxt(
-                path,
-                delimiter=delimiter,
-                comments="#",
-                skiprows=first_number if header is not None else 0,
-                ndmin=2,
-                dtype=np.float64,
-                encoding="utf-8-sig",
-                quotechar='"' if delimiter is not None else None,
-            )
-        if data.shape[1] != n_cols:
-            data = None
-    except ValueError:
-        data = None
-
-    rows: list[tuple[int, str]] | None = None
-
-    def line_of(i: int) -> str:
-        """Physical line of data row ``i`` (only needed for error messages)."""
-        nonlocal rows
-        if rows is None:
-            rows = list(_content_lines(text))[(1 if header is not None else 0) :]
-        return f"line {rows[i][0]}"
-
-    labels_raw: np.ndarray | None = None
-    if data is None:
-        rows = list(lines)
-        if header is None:
-            rows.insert(0, first)
-        data = np.zeros((len(rows), n_cols), dtype=np.float64)
-        label_cells: list[str] = []
-        for i, (number, line) in enumerate(rows):
-            cells = split(line)
-            if len(cells) != n_cols:
-                raise ValueError(
-                    f"{path}: line {number} has {len(cells)} fields, expected {n_cols} "
-                    "(ragged rows)"
-                )
-            if label_col is not None:
-                if not cells[label_col]:
-                    raise ValueError(
-                        f"{path}: line {number}: empty label in {column_name(label_col)}"
-                    )
-                label_cells.append(cells[label_col])
-            for j in feature_cols:
-                cell = cells[j]
-                if not cell:
-                    data[i, j] = math.nan  # a missing value: reported with the NaN rows below
-                    continue
-                try:
-                    data[i, j] = float(cell)
-                except ValueError:
-                    raise ValueError(
-                        f"{path}: line {number}, {column_name(j)}: {cell!r} is not a number"
-                    ) from None
-        if label_col is not None:
-            if all(_is_number(cell) for cell in label_cells):
-                data[:, label_col] = np.array(label_cells, dtype=np.float64)
-            else:
-                labels_raw = np.array(label_cells)  # class names
-
-    if data.shape[0] == 0:
-        raise ValueError(f"{path}: has a header but no data rows")
-    _check_rows(data.shape[0], path)
-    X = np.ascontiguousarray(data[:, feature_cols])
-    _finite_rows_check(X, path, line_of)
-    names = tuple(header[j].strip() for j in feature_cols) if header is not None else ()
-    if label_col is None:
-        return X, None, names
-    if labels_raw is None:
-        labels_raw = data[:, label_col]
-    y = _labels_from_values(labels_raw, path, f"labels in {column_name(label_col)}", line_of)
-    return X, y, names
-
-
 def _as_feature_array(array: np.ndarray, where: Path, what: str) -> np.ndarray:
+    """``array`` as float64 (N, d), checked for kind and shape (not for finiteness)."""
     if array.dtype.kind not in "biuf":
         raise ValueError(f"{where}: {what} must be numeric; got dtype {array.dtype}")
     if array.ndim == 1:
@@ -295,13 +96,72 @@ def _as_feature_array(array: np.ndarray, where: Path, what: str) -> np.ndarray:
     if array.shape[1] < 1:
         raise ValueError(f"{where}: {what} has no feature columns")
     _check_rows(array.shape[0], where)
-    X = np.ascontiguousarray(array, dtype=np.float64)
-    _finite_rows_check(X, where, lambda i: f"row {i}")
-    return X
+    return np.ascontiguousarray(array, dtype=np.float64)
 
 
-def _load_npy(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+def _array_table(path: Path, X: np.ndarray, y: np.ndarray | None) -> Table:
+    """A :class:`Table` of an array's columns (and its labels ``y`` as the last column)."""
+    n, d = X.shape
+    columns = [
+        ColumnInfo(f"column {j + 1}", "number", int((~np.isfinite(X[:, j])).sum()))
+        for j in range(d)
+    ]
+    numbers, texts = X, {}
+    if y is not None:
+        if y.dtype.kind in "US":
+            texts = {d: y.astype(str)}
+            label_numbers = np.full(n, np.nan)
+            columns.append(ColumnInfo("y", "text", int((texts[d] == "").sum())))
+        elif y.dtype.kind in "biuf":
+            label_numbers = y.astype(np.float64)
+            columns.append(ColumnInfo("y", "number", int((~np.isfinite(label_numbers)).sum())))
+        else:
+            raise ValueError(f"{path}: labels y have unsupported type {y.dtype}")
+        numbers = np.column_stack([X, label_numbers])
+    preview = [[repr(float(v)) for v in row] for row in numbers[:PREVIEW_ROWS]]
+    label = d if y is not None else None
+    return Table(path, columns, numbers, texts, None, preview, has_header=False, label_column=label)
+
+
+def _looks_like_text(raw: bytes) -> bool:
+    try:
+        raw[:4096].decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return b"\x00" not in raw[:4096]
+
+
+def _npy_shape_check(raw: bytes, path: Path) -> None:
+    """Refuse an ``.npy`` whose header claims more data than the file holds, before numpy
+    allocates it (a crafted header could ask for terabytes)."""
+    if not raw.startswith(b"\x93NUMPY") and _looks_like_text(raw):
+        raise ValueError(f"{path}: is text, not a NumPy array; give it the .csv or .txt suffix")
+    stream = io.BytesIO(raw)
+    try:
+        version = np.lib.format.read_magic(stream)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, _, dtype = read_header(stream)
+    except (ValueError, OSError, EOFError, SyntaxError, TypeError) as exc:
+        raise ValueError(
+            f"{path}: not a readable .npy array ({exc}); the file may be truncated or corrupt"
+        ) from None
+    if dtype.hasobject:
+        raise ValueError(f"{path}: holds Python objects (pickled); only numeric arrays are read")
+    claimed = math.prod(shape) * dtype.itemsize
+    if claimed > len(raw) - stream.tell():
+        raise ValueError(
+            f"{path}: its header claims {shape} values ({claimed:,} bytes) but the file holds "
+            f"{len(raw) - stream.tell():,} bytes of data; it is truncated or corrupt"
+        )
+
+
+def _npy_table(path: Path) -> Table:
     raw = read_nonempty(path)
+    _npy_shape_check(raw, path)
     try:
         array = np.load(io.BytesIO(raw), allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
@@ -311,10 +171,10 @@ def _load_npy(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
     if not isinstance(array, np.ndarray):
         array.close()
         raise ValueError(f"{path}: is an .npz archive; give it the .npz suffix")
-    return _as_feature_array(array, path, "the array"), None
+    return _array_table(path, _as_feature_array(array, path, "the array"), None)
 
 
-def _load_npz(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
+def _npz_table(path: Path) -> Table:
     raw = read_nonempty(path)
     try:
         with open_npz(raw, path) as archive:
@@ -329,11 +189,44 @@ def _load_npz(path: Path) -> tuple[np.ndarray, np.ndarray | None]:
             "store the data as X and the optional labels as y"
         )
     X = _as_feature_array(X_raw, path, "X")
-    if y_raw is None:
-        return X, None
-    if y_raw.ndim != 1 or y_raw.shape[0] != X.shape[0]:
+    if y_raw is not None and (y_raw.ndim != 1 or y_raw.shape[0] != X.shape[0]):
         raise ValueError(f"{path}: y must have shape ({X.shape[0]},) to match X; got {y_raw.shape}")
-    return X, _labels_from_values(y_raw, path, "labels y")
+    return _array_table(path, X, y_raw)
+
+
+def read_table(
+    path: PathLike,
+    progress: Callable[[float], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> Table:
+    """Read a data file as a :class:`~gmmviz.io.Table` of columns, before choosing what to
+    fit (see :func:`load_data` for the formats).
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+    progress : callable, optional
+        Called with the fraction read (0..1) as a large text file is parsed, in chunks.
+    cancelled : callable, optional
+        Polled between chunks; when it returns True, :class:`~gmmviz.io.LoadCancelled` is
+        raised.
+
+    Raises
+    ------
+    ValueError
+        ``"<path>: <problem>"`` for what no choice of columns can fix: an unsupported suffix,
+        an empty, binary or corrupt file, ragged rows, a bad array.
+    LoadCancelled
+    OSError
+        If the file cannot be read.
+    """
+    path = Path(path)
+    suffix = check_suffix(path, DATA_SUFFIXES, "data")
+    if suffix == ".npy":
+        return _npy_table(path)
+    if suffix == ".npz":
+        return _npz_table(path)
+    return parse_text_table(read_nonempty(path), path, progress, cancelled)
 
 
 def load_data(path: PathLike) -> tuple[np.ndarray, np.ndarray | None]:
@@ -342,15 +235,18 @@ def load_data(path: PathLike) -> tuple[np.ndarray, np.ndarray | None]:
     Parameters
     ----------
     path : str or os.PathLike
-        * ``.csv`` / ``.tsv`` / ``.txt``: numeric columns separated by commas, tabs, semicolons
-          or whitespace (detected from the first row); an optional header row; blank lines and
-          lines starting with ``#`` are skipped. A column whose header is one of
+        * ``.csv`` / ``.tsv`` / ``.txt``: columns separated by commas, tabs, semicolons or
+          whitespace (detected from the first row), quoted fields, UTF-8 (with or without a
+          BOM) or UTF-16 with its BOM; an optional header row; blank lines and lines
+          starting with ``#`` are skipped. A column whose header is one of
           :data:`LABEL_COLUMN_NAMES` (``label``, ``labels``, ``y`` -- unless a column is named
           ``x`` --, ``target``, ``class``, ``true_label``, ``component``; any case) is
-          returned as ``y``; its values may be integers or class names (mapped to 0..C-1 in
-          sorted order). The EM output columns ``em_label`` and ``resp_<k>`` written by
-          :func:`save_labelled_data_csv` are skipped, so an export reads back as its data and
-          true labels. All other columns are features. Empty cells count as missing values.
+          returned as ``y``, and so is the only text column when there is no such name
+          (iris's ``species``); label values may be integers or class names (mapped to
+          0..C-1 in sorted order). The EM output columns ``em_label`` and ``resp_<k>``
+          written by :func:`save_labelled_data_csv` are skipped, so an export reads back as
+          its data and true labels. All other number columns are features. Empty cells
+          count as missing values.
         * ``.npy``: a numeric 2-D array (a 1-D array is one feature).
         * ``.npz``: arrays ``X`` and optionally ``y``.
 
@@ -367,7 +263,8 @@ def load_data(path: PathLike) -> tuple[np.ndarray, np.ndarray | None]:
         ``"<path>: <problem>"`` for an unsupported suffix, an empty or corrupt file, a
         non-numeric cell (with line and column), ragged rows (with the line), rows with missing,
         NaN or infinite values (how many, and the first), fewer than 2 rows, or non-integer
-        labels.
+        labels. To drop bad rows or choose other columns, use :func:`read_table` and
+        :meth:`Table.select <gmmviz.io.Table.select>`.
     OSError
         If the file cannot be read.
     """
@@ -385,13 +282,8 @@ def load_table(path: PathLike) -> tuple[np.ndarray, np.ndarray | None, tuple[str
     y : ndarray of shape (N,) or None
     names : tuple of str, d names or empty
     """
-    path = Path(path)
-    suffix = check_suffix(path, DATA_SUFFIXES, "data")
-    if suffix == ".npy":
-        return (*_load_npy(path), ())
-    if suffix == ".npz":
-        return (*_load_npz(path), ())
-    return _load_text_named(path)
+    table = read_table(path)
+    return table.select(table.default_choice())
 
 
 def save_labelled_data_csv(
