@@ -310,7 +310,7 @@ class MainWindow(QMainWindow):
         path = dropped_data_file(event.mimeData())
         if path is not None:
             event.acceptProposedAction()
-            self.presenter.open_data(path)
+            self.presenter.open_data(path, ask=True)
 
     @property
     def is_closed(self) -> bool:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication
 
 from gmmviz.app.presets import Preset, apply_preset
 from gmmviz.app.presets import preset as find_preset
-from gmmviz.app.runs import draw_samples, em_run, generate_source, load_source
+from gmmviz.app.runs import draw_samples, em_run, generate_source
 from gmmviz.app.settings import ModelSettings
 from gmmviz.app.state import (
     AppState,
@@ -40,6 +40,7 @@ from gmmviz.app.state import (
 from gmmviz.core.datasets import DATASETS, DatasetSpec
 from gmmviz.core.projection import Projection
 from gmmviz.qt import dialogs
+from gmmviz.qt.data_import import DataImporter
 from gmmviz.qt.exporter import Exporter
 from gmmviz.qt.panels.em_panel import speed_label
 from gmmviz.qt.readouts import Readouts
@@ -81,6 +82,7 @@ class Presenter(QObject):
         self.state = state
         self.runner = SnapshotRunner(self, auto_ack=False, name="gmmviz-em-worker")
         self.tasks = TaskRunner(self)
+        self.importer = DataImporter(self)
         self.render = RenderCycle(self, self.runner, window.canvas, state, window.can_paint)
         self.frameShown = self.render.frameShown
         self.exports = Exporter(window, state, self.tasks, self.error)
@@ -90,7 +92,7 @@ class Presenter(QObject):
         self.render.displayShown.connect(lambda d: window.metrics_panel.show_metrics(d.metrics))
         self._loaded_ids = itertools.count(-1, -1)  # runs that no runner made (a swept model)
         self.quiet_errors = False  # scripted runs print errors instead of showing a dialog
-        self._data_what = "load the data"
+        self.data_what = "load the data"
         self._preset_sample = 0  # points to draw when the preset's run converges
         self._preset_hint = ""  # what to look for, said again when its run plays
         self._half_steps = False
@@ -165,26 +167,27 @@ class Presenter(QObject):
         self.runner.pause()
         title = getattr(DATASETS.get(spec.name), "title", spec.name)  # unknown: reported later
         self.status(f"Generating {title}: {spec.n_samples:,} points…")
-        self._data_what = f"generate {spec.name}"
-        self.tasks.submit("data", partial(self._data_job, partial(generate_source, spec), play))
+        self.data_what = f"generate {spec.name}"
+        self.importer.abandon()  # the newest request wins over a file still being read
+        self.tasks.submit("data", partial(self.data_job, partial(generate_source, spec), play))
 
-    def open_data(self, path: str | Path, play: bool = False) -> None:
-        """Load a data file in the background; EM restarts on it when it arrives."""
+    def open_data(self, path: str | Path, play: bool = False, ask: bool = False) -> None:
+        """Read a data file in the background, with progress and Cancel; EM restarts on it
+        when it arrives. The column dialog shows with ``ask``, or when the file needs a
+        decision (bad rows, text columns, an ambiguous label column)."""
         if self.is_closed:
             return
         self.runner.pause()
-        self.status(f"Reading {path}…")
-        self._data_what = f"open {Path(path).name}"
-        self.tasks.submit("data", partial(self._data_job, partial(load_source, str(path)), play))
+        self.importer.open(path, play=play, ask=ask)
 
     @staticmethod
-    def _data_job(make, play: bool) -> tuple[DataSource, bool]:
+    def data_job(make, play: bool) -> tuple[DataSource, bool]:
         return make(), play
 
     def open_data_dialog(self) -> None:
         path = dialogs.open_data_path(self.w)
         if path:
-            self.open_data(path)
+            self.open_data(path, ask=True)
 
     def set_data(self, source: DataSource, restart: bool = True, play: bool = False) -> None:
         """Put a dataset on the canvas and (by default) start EM on it."""
@@ -552,7 +555,7 @@ class Presenter(QObject):
                         f"{result.value.seed}); File ▸ Export samples saves them.")  # fmt: skip
         if result.slot == "data":
             if result.error is not None:
-                self.error(f"Could not {self._data_what}: {result.error}")
+                self.error(f"Could not {self.data_what}: {result.error}")
                 return
             source, play = result.value
             self.set_data(source, play=play)
@@ -566,5 +569,6 @@ class Presenter(QObject):
         self.readouts.stop()
         self.render.stop()
         self.sweeps.shutdown()
+        self.importer.shutdown()
         self.runner.shutdown()
         self.tasks.shutdown()

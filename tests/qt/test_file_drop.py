@@ -41,6 +41,9 @@ def test_dropping_a_csv_opens_it(qtbot, window, tmp_path):
         Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
     )  # fmt: skip
     QApplication.sendEvent(window, drop)
+    importer = window.presenter.importer
+    qtbot.waitUntil(lambda: importer.dialog is not None, timeout=20000)  # columns to confirm
+    importer.dialog.buttons.accepted.emit()
     qtbot.waitUntil(
         lambda: window.state.data is not None and window.state.data.path == str(path),
         timeout=20000,
