@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,6 +49,37 @@ def em_run(
     yield from run(
         X, initial, tol=settings.tol, reg_covar=settings.reg_covar, max_iter=settings.max_iter
     )
+
+
+def resumed_run(
+    X: np.ndarray, settings: ModelSettings, done: Sequence[EMStep],
+    means_init: np.ndarray | None = None,
+) -> Iterator[EMStep]:  # fmt: skip
+    """The snapshots after ``done`` (a run reopened from a session): EM is replayed from its
+    start on the worker, checked against ``done``, and continues from there, so the run
+    goes on exactly as it would have without the interruption.
+
+    Raises
+    ------
+    ValueError
+        When the replay does not reproduce ``done`` (other data, or another gmmviz).
+    """
+    half_steps = any(step.phase in ("E", "M") for step in done)
+    replay = em_run(X, settings, half_steps, means_init)
+    for i, saved in enumerate(done):
+        step = next(replay, None)
+        if (
+            step is None
+            or step.iteration != saved.iteration
+            or not np.isclose(
+                step.log_likelihood, saved.log_likelihood, rtol=1e-9, atol=0.0, equal_nan=True
+            )
+        ):
+            raise ValueError(
+                f"the saved run cannot be continued exactly (snapshot {i} differs when EM is "
+                "replayed); press Reset to start it again"
+            )
+    yield from replay
 
 
 def draw_samples(step: EMStep, n: int, seed: int) -> Samples:

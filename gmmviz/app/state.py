@@ -431,8 +431,13 @@ class AppState:
         selection = record.get("selection") or {}
         index = selection.get("index")
         following = bool(selection.get("following", True))
+        self.put_run(run, None if index is None else int(index), following)
+
+    def put_run(self, run: Run | None, index: int | None = None, following: bool = True) -> None:
+        """Show a whole run (reopened from a session) at snapshot ``index`` (None: the
+        latest)."""
         self.run = run
-        self.selection = Selection(None if index is None else int(index), following)
+        self.selection = Selection(index, following)
         if run is not None:
             self.runStarted.emit(run)
             self.snapshotsAdded.emit(run, len(run))

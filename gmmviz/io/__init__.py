@@ -21,6 +21,13 @@ from gmmviz.io._data import (
     read_table,
     save_labelled_data_csv,
 )
+from gmmviz.io._files import (
+    NPZ_ERRORS,
+    atomic_writer,
+    corrupt_npz_error,
+    open_npz,
+    read_nonempty,
+)
 from gmmviz.io._model import (
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -38,14 +45,19 @@ __all__ = [
     "FORMAT_VERSION",
     "LABEL_COLUMN_NAMES",
     "MODEL_SUFFIXES",
+    "NPZ_ERRORS",
     "SWEEP_COLUMNS",
     "ColumnInfo",
     "LoadCancelled",
     "Table",
     "TableChoice",
+    "atomic_writer",
+    "corrupt_npz_error",
     "load_data",
     "load_model",
     "load_table",
+    "open_npz",
+    "read_nonempty",
     "read_table",
     "save_labelled_data_csv",
     "save_model",

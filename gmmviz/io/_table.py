@@ -391,7 +391,11 @@ def _splitter(delimiter: str | None) -> Callable[[Sequence[str]], list[list[str]
         return lambda lines: [line.split() for line in lines]
 
     def split(lines: Sequence[str]) -> list[list[str]]:
-        return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]
+        rows = list(csv.reader(lines, delimiter=delimiter))
+        if len(rows) != len(lines):
+            # an unclosed quote ran on into the next lines: one row per line, as written
+            rows = [next(csv.reader([line], delimiter=delimiter), []) for line in lines]
+        return [[c.strip() for c in row] for row in rows]
 
     return split
 

@@ -14,6 +14,7 @@ EXPORTS: dict[str, tuple[str, str, str, str]] = {
     "png": ("Export canvas image", "canvas.png", "PNG image (*.png)", ".png"),
     "svg": ("Export canvas image", "canvas.svg", "SVG drawing (*.svg)", ".svg"),
     "window": ("Save window screenshot", "gmmviz.png", "PNG image (*.png)", ".png"),
+    "session": ("Save session", "session.gmmviz", "gmmviz session (*.gmmviz)", ".gmmviz"),
     "samples": ("Export sampled points", "samples.csv", "CSV (*.csv)", ".csv"),
     "memberships": ("Save the memberships", "memberships.png", "PNG image (*.png)", ".png"),
     "animation": (
@@ -43,13 +44,21 @@ def remember_dir(window: QWidget, path: str) -> None:
 
 
 def open_data_path(window: QWidget) -> str:
-    """Ask for a data file; ``""`` when cancelled."""
+    """Ask for a data file (or a session); ``""`` when cancelled."""
     from gmmviz.io import DATA_SUFFIXES
 
     patterns = " ".join(f"*{s}" for s in DATA_SUFFIXES)
-    path, _ = QFileDialog.getOpenFileName(
-        window, "Open data file", last_dir(window), f"Data files ({patterns});;All files (*)"
-    )
+    filters = f"Data files ({patterns});;gmmviz sessions (*.gmmviz);;All files (*)"
+    return _ask_open(window, "Open data file", filters)
+
+
+def open_session_path(window: QWidget) -> str:
+    """Ask for a session file; ``""`` when cancelled."""
+    return _ask_open(window, "Open session", "gmmviz sessions (*.gmmviz);;All files (*)")
+
+
+def _ask_open(window: QWidget, title: str, filters: str) -> str:
+    path, _ = QFileDialog.getOpenFileName(window, title, last_dir(window), filters)
     if path:
         remember_dir(window, path)
     return path

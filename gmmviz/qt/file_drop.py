@@ -6,6 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData
 
+from gmmviz.app.session import SESSION_SUFFIX
 from gmmviz.io import DATA_SUFFIXES
 
 
@@ -21,11 +22,11 @@ def dropped_data_file(mime: QMimeData) -> Path | None:
     -------
     Path or None
         The file when the drag holds exactly one local file with a data suffix
-        (CSV/TSV/TXT/NPY/NPZ); otherwise None, so the drop is refused and the cursor
-        says so before anything is let go.
+        (CSV/TSV/TXT/NPY/NPZ) or a session (``.gmmviz``); otherwise None, so the drop is
+        refused and the cursor says so before anything is let go.
     """
     files = [url for url in mime.urls() if url.isLocalFile()]
     if len(files) != 1:
         return None
     path = Path(files[0].toLocalFile())
-    return path if path.suffix.lower() in DATA_SUFFIXES else None
+    return path if path.suffix.lower() in (*DATA_SUFFIXES, SESSION_SUFFIX) else None

@@ -79,7 +79,8 @@ class MainWindow(QMainWindow):
         self._build_panels()
         self.presenter = Presenter(self, self.state)
         p = self.presenter
-        targets = {"presenter": p, "exports": p.exports, "report": p.report, "window": self}
+        targets = {"presenter": p, "exports": p.exports, "report": p.report,
+                   "sessions": p.sessions, "window": self}  # fmt: skip
         self.actions_by_name = actions.build_actions(self, targets)
         self.colour_actions = actions.build_colour_actions(
             self, lambda mode: self.presenter.set_view(colour_by=mode)

@@ -16,16 +16,18 @@ K on a second runner).
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 from PySide6.QtWidgets import QApplication
 
 from gmmviz.app.presets import Preset, apply_preset
 from gmmviz.app.presets import preset as find_preset
-from gmmviz.app.runs import draw_samples, em_run, generate_source
+from gmmviz.app.runs import draw_samples, em_run, generate_source, resumed_run
 from gmmviz.app.settings import ModelSettings
 from gmmviz.app.state import (
     AppState,
@@ -47,10 +49,25 @@ from gmmviz.qt.readouts import Readouts
 from gmmviz.qt.render_cycle import RenderCycle
 from gmmviz.qt.run_report import RunReport
 from gmmviz.qt.runner import SnapshotRunner, Update
+from gmmviz.qt.sessions import SessionKeeper, is_session
 from gmmviz.qt.start_editor import StartEditor
 from gmmviz.qt.sweep import SweepController
 from gmmviz.qt.tasks import TaskResult, TaskRunner
 from gmmviz.scene import MARKER_LIMIT, SceneRenderer
+
+
+@dataclass(frozen=True)
+class PendingRun:
+    """A run the runner started whose first snapshot has not arrived yet.
+
+    ``done`` holds the snapshots a resumed run already had, and ``colour_slots`` its
+    colours (None: matched to the previous run's when the first snapshot arrives)."""
+
+    run_id: int
+    settings: ModelSettings
+    start_means: np.ndarray | None = None
+    done: tuple = ()
+    colour_slots: tuple[int, ...] | None = None
 
 
 def _on_gui_thread() -> bool:
@@ -83,6 +100,7 @@ class Presenter(QObject):
         self.runner = SnapshotRunner(self, auto_ack=False, name="gmmviz-em-worker")
         self.tasks = TaskRunner(self)
         self.importer = DataImporter(self)
+        self.sessions = SessionKeeper(self)
         self.render = RenderCycle(self, self.runner, window.canvas, state, window.can_paint)
         self.frameShown = self.render.frameShown
         self.exports = Exporter(window, state, self.tasks, self.error)
@@ -90,7 +108,7 @@ class Presenter(QObject):
         self.readouts = Readouts(window, state)
         self.sweeps = SweepController(self, window.selection_panel, state)
         self.render.displayShown.connect(lambda d: window.metrics_panel.show_metrics(d.metrics))
-        self._loaded_ids = itertools.count(-1, -1)  # runs that no runner made (a swept model)
+        self.loaded_ids = itertools.count(-1, -1)  # runs that no runner made (a swept model)
         self.quiet_errors = False  # scripted runs print errors instead of showing a dialog
         self.data_what = "load the data"
         self._preset_sample = 0  # points to draw when the preset's run converges
@@ -98,7 +116,8 @@ class Presenter(QObject):
         self._half_steps = False
         self._projection: Projection | None = None
         self._projection_key: tuple | None = None
-        self._pending: tuple[int, ModelSettings] | None = None  # a run before its 1st snapshot
+        self._pending: PendingRun | None = None  # a run before its first snapshot
+        self.restored_run_id: int | None = None  # a paused run reopened from a session
         self._connect()
 
     def _connect(self) -> None:
@@ -169,6 +188,7 @@ class Presenter(QObject):
         self.status(f"Generating {title}: {spec.n_samples:,} points…")
         self.data_what = f"generate {spec.name}"
         self.importer.abandon()  # the newest request wins over a file still being read
+        self.sessions.forget()
         self.tasks.submit("data", partial(self.data_job, partial(generate_source, spec), play))
 
     def open_data(self, path: str | Path, play: bool = False, ask: bool = False) -> None:
@@ -176,6 +196,9 @@ class Presenter(QObject):
         when it arrives. The column dialog shows with ``ask``, or when the file needs a
         decision (bad rows, text columns, an ambiguous label column)."""
         if self.is_closed:
+            return
+        if is_session(path):
+            self.sessions.open(path, play=play)
             return
         self.runner.pause()
         self.importer.open(path, play=play, ask=ask)
@@ -225,7 +248,7 @@ class Presenter(QObject):
         self.runner.cancel()
         self._pending = None
         self.state.set_model(settings)
-        run_id = next(self._loaded_ids)
+        run_id = next(self.loaded_ids)
         self.state.start_run(run_id, settings)
         self.state.add_snapshots(run_id, [step])
         self.state.end_run(run_id)
@@ -246,12 +269,26 @@ class Presenter(QObject):
         start = self.state.start_means
         factory = partial(em_run, self.state.data.X, settings, self.state.view.half_steps, start)
         run_id = self.runner.start(factory, play=play, rate=self.state.speed)
-        self._pending = (run_id, settings, start)
+        self._pending = PendingRun(run_id, settings, start)
         self.w.em_panel.set_badge("initialising…", "running")
         self.status(
             f"Initialising K={settings.n_components} ({settings.covariance_type}, "
             f"{settings.init_params}, seed {settings.seed})…"
         )
+        self.w.update_actions()
+
+    def resume(self, play: bool = False) -> None:
+        """Continue a run reopened from a session where it paused (EM replays it on the
+        worker, checks it, and goes on; see :func:`~gmmviz.app.runs.resumed_run`)."""
+        run = self.state.run
+        if self.state.data is None or run is None or not len(run):
+            return
+        done = list(run.steps)
+        factory = partial(resumed_run, self.state.data.X, run.settings, done, run.start_means)
+        run_id = self.runner.start(factory, play=play, rate=self.state.speed)
+        self._pending = PendingRun(run_id, run.settings, run.start_means, done, run.colour_slots)
+        self.restored_run_id = None
+        self.w.em_panel.set_badge(f"continuing from iteration {run.latest.iteration}…", "running")
         self.w.update_actions()
 
     def step(self) -> None:
@@ -294,6 +331,11 @@ class Presenter(QObject):
         if self.runner.is_live:
             return True
         interrupted = run is not None and run.status is RunStatus.RUNNING
+        if interrupted and run.run_id == self.restored_run_id and len(run):
+            self.resume(play=what in ("play", "run"))  # its next snapshot is the step
+            if what == "run" and self.runner.is_live:
+                self.runner.run_to_end()
+            return False
         if run is None or run.status is RunStatus.ERROR or not len(run) or interrupted:
             # the last run failed, never started, or lost its worker to a run that could not
             # start (the previous one stays on screen): start afresh with the settings
@@ -482,10 +524,14 @@ class Presenter(QObject):
     @Slot(object)
     def _on_update(self, update: Update) -> None:
         assert _on_gui_thread(), "widgets touched off the GUI thread"
-        new_run = self._pending is not None and self._pending[0] == update.run_id
+        pending = self._pending
+        new_run = pending is not None and pending.run_id == update.run_id
         if new_run:
-            slots = matched_colour_slots(self.state.run, update.steps[0])
-            self.state.start_run(update.run_id, self._pending[1], slots, self._pending[2])
+            slots = pending.colour_slots
+            if slots is None:
+                slots = matched_colour_slots(self.state.run, update.steps[0])
+            self.state.start_run(update.run_id, pending.settings, slots, pending.start_means)
+            self.state.add_snapshots(update.run_id, list(pending.done))  # a resumed run's past
             self.w.canvas.set_colour_slots(slots)
             self._pending = None
         following = self.state.selection.following
@@ -511,7 +557,7 @@ class Presenter(QObject):
 
     def _on_run_failed(self, run_id: int, message: str) -> None:
         pending = self._pending
-        if pending is not None and pending[0] == run_id:
+        if pending is not None and pending.run_id == run_id:
             # Failed before its first snapshot: the previous run (if any) stays, and the
             # settings go back to the ones that made it, so the panel never contradicts it.
             self._pending = None
@@ -570,5 +616,6 @@ class Presenter(QObject):
         self.render.stop()
         self.sweeps.shutdown()
         self.importer.shutdown()
+        self.sessions.forget()
         self.runner.shutdown()
         self.tasks.shutdown()

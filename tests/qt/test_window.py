@@ -122,7 +122,8 @@ def test_keyboard_shortcuts(qtbot, window, load):
     qtbot.waitUntil(lambda: window.state.run.run_id != old_run, timeout=10000)
     assert iterations(window) == [0]
     for action, keys in [
-        (window.act("export_model"), "Ctrl+S"),
+        (window.act("export_model"), "Ctrl+Shift+M"),
+        (window.act("save_session"), "Ctrl+S"),
         (window.act("screenshot"), "Ctrl+Shift+S"),
         (window.act("quit"), "Ctrl+Q"),
         (window.act("play"), "Space"),
