@@ -12,7 +12,7 @@ from gmmviz.app.settings import ModelSettings
 from gmmviz.app.state import DataSource, Samples
 from gmmviz.core import initialise, iter_em, iter_half_steps
 from gmmviz.core.datasets import DATASETS, DatasetSpec, generate
-from gmmviz.core.em import EMStep, as_data
+from gmmviz.core.em import EMStep, MixtureParams, as_data
 from gmmviz.core.sampling import sample
 
 if TYPE_CHECKING:  # gmmviz.io is imported when a file is first read
@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # gmmviz.io is imported when a file is first read
 
 def em_run(
     X: np.ndarray, settings: ModelSettings, half_steps: bool = False,
-    means_init: np.ndarray | None = None,
+    means_init: np.ndarray | None = None, initial: MixtureParams | None = None,
 ) -> Iterator[EMStep]:  # fmt: skip
     """Initialise, then EM: one snapshot per iteration (iteration 0 is the start), or with
     ``half_steps`` one per E-step and one per M-step (the M-steps' parameters are exactly
@@ -35,7 +35,15 @@ def em_run(
     means_init : ndarray of shape (K, d), optional
         Hand-placed means to start from (weights and covariances as the initialisation
         gives them, as scikit-learn does with ``means_init``).
+    initial : MixtureParams, optional
+        Start from these parameters, with no initialisation (EM continues a model on data
+        that changed, e.g. painted).
     """
+    if initial is not None:
+        run = iter_half_steps if half_steps else iter_em
+        yield from run(X, initial, tol=settings.tol, reg_covar=settings.reg_covar,
+                       max_iter=settings.max_iter)  # fmt: skip
+        return
     initial = initialise(
         X,
         settings.n_components,

@@ -35,6 +35,7 @@ from gmmviz.qt.panels.history_bar import HistoryBar
 from gmmviz.qt.panels.likelihood_plot import LikelihoodPlot
 from gmmviz.qt.panels.metrics_panel import MetricsPanel
 from gmmviz.qt.panels.model_panel import ModelPanel
+from gmmviz.qt.panels.paint_bar import PaintBar
 from gmmviz.qt.panels.selection_panel import SelectionPanel
 from gmmviz.qt.panels.view_bar import ViewBar
 from gmmviz.qt.presenter import Presenter
@@ -80,7 +81,7 @@ class MainWindow(QMainWindow):
         self.presenter = Presenter(self, self.state)
         p = self.presenter
         targets = {"presenter": p, "exports": p.exports, "report": p.report,
-                   "sessions": p.sessions, "window": self}  # fmt: skip
+                   "sessions": p.sessions, "painter": p.painter, "window": self}  # fmt: skip
         self.actions_by_name = actions.build_actions(self, targets)
         self.colour_actions = actions.build_colour_actions(
             self, lambda mode: self.presenter.set_view(colour_by=mode)
@@ -126,6 +127,8 @@ class MainWindow(QMainWindow):
         top_layout.setContentsMargins(0, 0, 0, 0)
         top_layout.setSpacing(2)
         top_layout.addWidget(self.view_bar)
+        self.paint_bar = PaintBar()
+        top_layout.addWidget(self.paint_bar)
         top_layout.addWidget(self.canvas, 1)
         top_layout.addWidget(self.history_bar)
         self.selection_panel = SelectionPanel()

@@ -44,6 +44,7 @@ from gmmviz.core.projection import Projection
 from gmmviz.qt import dialogs
 from gmmviz.qt.data_import import DataImporter
 from gmmviz.qt.exporter import Exporter
+from gmmviz.qt.painter import Painter
 from gmmviz.qt.panels.em_panel import speed_label
 from gmmviz.qt.readouts import Readouts
 from gmmviz.qt.render_cycle import RenderCycle
@@ -101,6 +102,7 @@ class Presenter(QObject):
         self.tasks = TaskRunner(self)
         self.importer = DataImporter(self)
         self.sessions = SessionKeeper(self)
+        self.painter = Painter(self)
         self.render = RenderCycle(self, self.runner, window.canvas, state, window.can_paint)
         self.frameShown = self.render.frameShown
         self.exports = Exporter(window, state, self.tasks, self.error)
@@ -289,6 +291,16 @@ class Presenter(QObject):
         self._pending = PendingRun(run_id, run.settings, run.start_means, done, run.colour_slots)
         self.restored_run_id = None
         self.w.em_panel.set_badge(f"continuing from iteration {run.latest.iteration}…", "running")
+        self.w.update_actions()
+
+    def continue_from(self, params: Any) -> None:
+        """A new run on the current data starting from ``params`` (no initialisation)."""
+        settings = self.state.model
+        factory = partial(em_run, self.state.data.X, settings, self.state.view.half_steps,
+                          None, params)  # fmt: skip
+        run_id = self.runner.start(factory, rate=self.state.speed)
+        self._pending = PendingRun(run_id, settings)
+        self.status("EM goes on from the model on screen, on the edited points.")
         self.w.update_actions()
 
     def step(self) -> None:

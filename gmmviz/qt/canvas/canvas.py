@@ -144,6 +144,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._view_timer.timeout.connect(self.viewChanged)
         self.view.sigRangeChanged.connect(lambda *_: self._view_timer.start())
         self._frame_pending = False
+        self.hold_view = False  # new points keep the visible area (while painting)
 
     # ------------------------------------------------------------------ data
 
@@ -183,7 +184,8 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
             self.markers.hide()
             self.image.show()
         self.clear_model()
-        self.auto_range()
+        if not self.hold_view:
+            self.auto_range()
         self._update_legend()
 
     def auto_range(self) -> None:
