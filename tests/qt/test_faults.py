@@ -108,3 +108,20 @@ def test_new_data_while_playing_replaces_the_run(qtbot, window, load, tmp_path):
     )  # fmt: skip
     assert window.errors == []
 
+
+def test_points_drawn_from_an_old_model_are_dropped(qtbot, window, load, tmp_path):
+    """Found by the hammer: Draw points, then Generate before they arrived: the points of
+    the old model (of three features) were put on the new data (two), and projecting them
+    raised in a slot."""
+    path = tmp_path / "three.csv"
+    path.write_text("a,b,c\n" + "\n".join(f"{i % 11},{i % 7},{(i * 3) % 5}" for i in range(90)))
+    window.state.set_model(ModelSettings(n_components=2))
+    window.presenter.open_data(path)
+    qtbot.waitUntil(lambda: window.state.shown_step is not None, timeout=20000)
+    window.presenter.generate(SMALL)  # queued first: its answer comes first
+    window.presenter.sample(5000)  # from the 3-feature model still shown
+    qtbot.waitUntil(lambda: not window.presenter.tasks.busy, timeout=20000)
+    qtbot.waitUntil(lambda: window.state.data.spec == SMALL, timeout=20000)
+    qtbot.wait(50)
+    assert window.state.samples is None
+    assert window.errors == []
