@@ -59,7 +59,7 @@ def generate_source(spec: DatasetSpec) -> DataSource:
     X, y = generate(spec)
     title = f"{DATASETS[spec.name].title} · {spec.n_samples:,} points"
     source = DataSource(X, y, title, spec=spec)
-    _ = source.variance  # computed here, on the worker
+    _ = source.variance, source.n_classes  # computed here, on the worker
     return source
 
 
@@ -77,5 +77,5 @@ def load_source(path: str | Path) -> DataSource:
         )
     title = f"{name} · {X.shape[0]:,} × {X.shape[1]}"
     source = DataSource(X, y, title, path=str(path), feature_names=names)
-    _ = source.variance  # computed here, on the worker
+    _ = source.variance, source.n_classes  # computed here, on the worker
     return source
