@@ -102,7 +102,7 @@ def generate_source(spec: DatasetSpec) -> DataSource:
     X, y = generate(spec)
     title = f"{DATASETS[spec.name].title} · {spec.n_samples:,} points"
     source = DataSource(X, y, title, spec=spec)
-    _ = source.variance  # computed here, on the worker
+    _ = source.variance, source.n_classes  # computed here, on the worker
     return source
 
 
@@ -139,5 +139,5 @@ def source_from_table(table: Table, choice: TableChoice) -> DataSource:
     note = f" ({dropped:,} rows dropped)" if dropped else ""
     title = f"{name} · {X.shape[0]:,} × {X.shape[1]}{note}"
     source = DataSource(X, y, title, path=str(table.path), feature_names=names, choice=choice)
-    _ = source.variance  # computed here, on the worker
+    _ = source.variance, source.n_classes  # computed here, on the worker
     return source

@@ -237,7 +237,7 @@ def _source_from(data: dict[str, Any], arrays: dict[str, np.ndarray]) -> DataSou
     title = str(data.get("title") or f"{X.shape[0]:,} × {X.shape[1]}")
     source = DataSource(X, y, title, spec=spec, path=None if path is None else str(path),
                         feature_names=names, choice=choice)  # fmt: skip
-    _ = source.variance  # computed here, on the worker
+    _ = source.variance, source.n_classes  # computed here, on the worker
     return source
 
 

@@ -70,8 +70,10 @@ class DataSource:
     def n_features(self) -> int:
         return int(self.X.shape[1])
 
-    @property
+    @functools.cached_property
     def n_classes(self) -> int:
+        """How many true classes the labels hold (computed once: ``np.unique`` sorts a
+        million labels in 30 ms, and the canvas asks at every change of plane)."""
         return 0 if self.y_true is None else int(np.unique(self.y_true).size)
 
     @functools.cached_property

@@ -147,7 +147,8 @@ def check_data_arguments(args: argparse.Namespace) -> None:
 
 
 def check_output_path(path: str, flag: str, suffixes: Sequence[str]) -> None:
-    """``UsageError`` unless ``path`` ends in one of ``suffixes`` and its folder exists.
+    """``UsageError`` unless ``path`` ends in one of ``suffixes``, its folder exists and it
+    is not itself a folder.
 
     Checked before any work, so that a typo does not cost a long fit.
     """
@@ -157,6 +158,8 @@ def check_output_path(path: str, flag: str, suffixes: Sequence[str]) -> None:
     parent = output.parent if str(output.parent) else Path(".")
     if not parent.is_dir():
         raise UsageError(f"{flag} directory {str(parent)!r} does not exist")
+    if output.is_dir():
+        raise UsageError(f"{flag} {path!r} is a directory; give a file name")
 
 
 def load_input(args: argparse.Namespace) -> tuple[np.ndarray, str]:

@@ -8,6 +8,7 @@ and writing that do not depend on what the file holds. Every problem is reported
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import secrets
@@ -87,7 +88,15 @@ def atomic_writer(path: Path, mode: str) -> Iterator[Any]:
     ``mode`` is ``"w"`` (UTF-8 text, newlines written as given) or ``"wb"``. A crash or an
     exception while writing leaves any existing file untouched and no partial file behind.
     The file gets the permissions of a newly created file: 0666 minus the umask.
+
+    Raises
+    ------
+    IsADirectoryError
+        If ``path`` is a directory (checked first: the error of the final move would name
+        the temporary file).
     """
+    if path.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a directory, not a file", str(path))
     fd, tmp_name = _create_temporary(path)
     try:
         kwargs = {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}

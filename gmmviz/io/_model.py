@@ -379,6 +379,25 @@ def _check_positive_definite(cov: np.ndarray, covariance_type: str, where: Path)
             raise ValueError(f"{where}: covariance of {name} is not positive definite") from None
 
 
+def _check_normal_variances(cov: np.ndarray, covariance_type: str, where: Path) -> None:
+    """``ValueError`` for a variance below the smallest normal float64 (subnormal): its
+    precision overflows or keeps only a few digits, so every score would be wrong."""
+    if covariance_type in ("diag", "spherical"):
+        variances = cov.reshape(cov.shape[0], -1)
+    else:
+        stack = cov if covariance_type == "full" else cov[np.newaxis]
+        variances = np.diagonal(stack, axis1=1, axis2=2)
+    tiny = np.finfo(np.float64).tiny
+    bad = np.argwhere(variances < tiny)
+    if bad.size:
+        k, j = (int(v) for v in bad[0])
+        name = "the tied covariance" if covariance_type == "tied" else f"component {k}"
+        raise ValueError(
+            f"{where}: variance {float(variances[k, j]):.3g} of {name} is subnormal (below "
+            f"{tiny:.3g}); its precision cannot be computed in float64"
+        )
+
+
 def _model_from_record(record: dict[str, Any], where: Path) -> GaussianMixture:
     """Validate a record read from disk and build the fitted model it describes."""
     fmt = record.get("format")
@@ -452,6 +471,7 @@ def _model_from_record(record: dict[str, Any], where: Path) -> GaussianMixture:
             raise ValueError(f"{where}: 'lower_bounds' must be a list of numbers")
         lower_bounds = stored.tolist()
 
+    _check_normal_variances(covariances, covariance_type, where)
     try:
         precisions_cholesky = compute_precision_cholesky(covariances, covariance_type)
     except ValueError as exc:  # numerically singular though it passed Cholesky above

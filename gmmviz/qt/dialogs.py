@@ -78,10 +78,13 @@ def export_path(window: QWidget, what: str, scale: float = 1.0) -> str | None:
 
 
 def check_folder(path: str | Path) -> None:
-    """Say plainly when the folder is missing (a writer would name its temporary file)."""
+    """Say plainly when the folder is missing or the target is a folder (a writer would
+    name its temporary file)."""
     folder = Path(path).expanduser().parent
     if not folder.is_dir():
         raise ValueError(f"the folder {folder} does not exist")
+    if Path(path).expanduser().is_dir():
+        raise ValueError(f"{path} is a folder; choose a file name")
 
 
 def _open(box: QMessageBox) -> QMessageBox:

@@ -37,7 +37,8 @@ class Exporter(QObject):
     Signals
     -------
     exportDone(str)
-        The labelled data was written (its path).
+        An export written in the background (the labelled data, a canvas PNG) is on disk
+        (its path).
     """
 
     exportDone = Signal(str)
@@ -77,14 +78,20 @@ class Exporter(QObject):
         return path
 
     def canvas(self, path: str | Path, scale: float = 1.0) -> Path:
-        """The canvas as PNG (at ``scale``) or SVG, by suffix."""
+        """The canvas as PNG (at ``scale``) or SVG, by suffix.
+
+        A PNG is drawn here and encoded in the background (``exportDone`` says when it is
+        on disk): compressing it on the GUI thread stalled the window for up to 0.6 s.
+        """
         path = Path(path)
         if path.suffix.lower() == ".svg":
             out = export.save_svg(self.w.canvas, path)
-        else:
-            out = export.save_png(self.w.canvas, path, scale)
-        self.w.show_status(f"Saved the canvas to {out}.")
-        return out
+            self.w.show_status(f"Saved the canvas to {out}.")
+            return out
+        image = export.render_widget(self.w.canvas, scale)  # widgets: GUI thread only
+        self.tasks.submit("image", partial(export.write_png, image, path))
+        self.w.show_status(f"Writing the canvas to {path}…")
+        return path
 
     def window(self, path: str | Path) -> Path:
         """The whole window as PNG."""
@@ -139,6 +146,12 @@ class Exporter(QObject):
             self._report(f"Export failed: {exc}")
 
     def _on_task_finished(self, result: TaskResult) -> None:
+        if result.slot == "image":
+            if result.error is not None:
+                self._report(f"Could not save the canvas: {result.error}")
+                return
+            self.w.show_status(f"Saved the canvas to {result.value}.")
+            self.exportDone.emit(str(result.value))
         if result.slot != "export":
             return
         if result.error is not None:

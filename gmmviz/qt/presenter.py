@@ -464,6 +464,7 @@ class Presenter(QObject):
         w = self.w
         self._pending = None
         self.runner.cancel()
+        self.tasks.forget("sample")  # points drawn from the old data's model stay away
         use_markers = source.n_samples <= MARKER_LIMIT
         w.view_bar.set_features(source.feature_names)
         self._apply_projection(source)
@@ -497,6 +498,7 @@ class Presenter(QObject):
 
     def _on_state_run_started(self, run: Run) -> None:
         w = self.w
+        self.tasks.forget("sample")  # drawn from the previous run's model: not this one's
         w.view_bar.set_n_components(run.settings.n_components)
         w.likelihood.reset_curve()  # a new curve gets its own range
 

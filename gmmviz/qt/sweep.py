@@ -42,6 +42,7 @@ class SweepController(QObject):
         self.runner.runFinished.connect(self._on_finished)
         self.runner.runFailed.connect(self._on_failed)
         state.sweepChanged.connect(lambda pts: panel.set_points(list(pts), self._total))
+        state.dataChanged.connect(self._on_data_changed)
 
     def start(self, k_max: int, covariance_types: tuple, n_init: int = 1) -> None:
         """Fit K = 1..k_max for each covariance type, with the model panel's other settings."""
@@ -74,6 +75,13 @@ class SweepController(QObject):
         self.runner.cancel()
         self.panel.set_running(False)
         self.presenter.status(f"Sweep cancelled after {len(self.state.sweep)} fits.")
+
+    def _on_data_changed(self, _source) -> None:
+        # A sweep fits the data it started on; its points must not land in the sweep of
+        # new data (a point loaded from it would be a model of other features).
+        if self.runner.is_live:
+            self.runner.cancel()
+            self.panel.set_running(False)
 
     def _on_update(self, update: Update) -> None:
         self.state.set_sweep(self.state.sweep + tuple(update.steps))

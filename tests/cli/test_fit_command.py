@@ -283,13 +283,29 @@ def test_fit_failure_exits_1(tmp_path, capsys) -> None:
     assert "Traceback" not in captured.err
 
 
-def test_write_failure_exits_1(tmp_path, capsys) -> None:
-    blocker = tmp_path / "taken.json"
-    blocker.mkdir()  # a directory where the model file should go
-    rc = main(["--dataset", "blobs", "--n-samples", "100", "-o", str(blocker)])
+def test_write_failure_exits_1(tmp_path, capsys, monkeypatch) -> None:
+    import errno
+
+    import gmmviz.cli.fit as fit_command
+
+    def full_disk(model, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(fit_command, "save_model", full_disk)
+    rc = main(["--dataset", "blobs", "--n-samples", "100", "-o", str(tmp_path / "m.json")])
     captured = capsys.readouterr()
     assert rc == 1
     assert captured.err.startswith("gmmviz fit: error: cannot write")
+    assert "No space left on device" in captured.err
+
+
+def test_output_onto_a_directory_is_refused_before_the_fit(tmp_path, capsys) -> None:
+    blocker = tmp_path / "taken.json"
+    blocker.mkdir()  # a directory where the model file should go
+    assert "is a directory; give a file name" in _error(
+        capsys, ["--dataset", "blobs", "--n-samples", "100", "-o", str(blocker)]
+    )
+    assert blocker.is_dir() and not list(tmp_path.glob(".*.tmp"))
 
 
 def test_fit_on_the_lectures_moons_is_the_fit_of_sklearns_make_moons(tmp_path, capsys) -> None:

@@ -150,12 +150,27 @@ def test_bad_options_through_the_main_parser(capsys) -> None:
     assert "(see 'gmmviz sample --help')" in err
 
 
-def test_write_failure_exits_1(tmp_path, capsys, model_file) -> None:
+def test_write_failure_exits_1(tmp_path, capsys, model_file, monkeypatch) -> None:
+    import errno
+
+    import gmmviz.cli.sample as sample_command
+
+    def full_disk(path, X, components):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+
+    monkeypatch.setattr(sample_command, "save_points_csv", full_disk)
     path, _ = model_file
-    blocker = tmp_path / "taken.csv"
-    blocker.mkdir()
-    rc = main([str(path), "-n", "10", "-o", str(blocker)])
+    rc = main([str(path), "-n", "10", "-o", str(tmp_path / "o.csv")])
     captured = capsys.readouterr()
     assert rc == 1
     assert captured.err.startswith("gmmviz sample: error: cannot write")
     assert "Traceback" not in captured.err
+
+
+def test_output_onto_a_directory_is_a_usage_error(tmp_path, capsys, model_file) -> None:
+    path, _ = model_file
+    blocker = tmp_path / "taken.csv"
+    blocker.mkdir()
+    assert "is a directory; give a file name" in _error(
+        capsys, [str(path), "-n", "10", "-o", str(blocker)]
+    )

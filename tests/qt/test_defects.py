@@ -138,10 +138,12 @@ def _rightmost_ink(image: QImage, band: float) -> int:
     return int(ink.max())
 
 
-def test_a_2x_export_scales_the_legend_too(fitted, tmp_path):
+def test_a_2x_export_scales_the_legend_too(qtbot, fitted, tmp_path):
     """Defect 8b: in a 2x PNG the legend's text stayed at its 1x size."""
+    exports = fitted.presenter.exports
     fitted.presenter.exports.canvas(tmp_path / "c1.png", 1.0)
-    fitted.presenter.exports.canvas(tmp_path / "c2.png", 2.0)
+    with qtbot.waitSignal(exports.exportDone, timeout=10000):
+        fitted.presenter.exports.canvas(tmp_path / "c2.png", 2.0)
     one, two = QImage(str(tmp_path / "c1.png")), QImage(str(tmp_path / "c2.png"))
     # the legend row is the canvas's bottom strip; its text must reach twice as far right
     assert _rightmost_ink(two, 0.06) >= 1.8 * _rightmost_ink(one, 0.06)

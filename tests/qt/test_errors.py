@@ -169,3 +169,17 @@ def test_export_into_a_missing_folder_names_the_folder(qtbot, window, tmp_path, 
     assert f"the folder {target.parent} does not exist" in window.errors[-1]
     assert ".tmp" not in window.errors[-1]
     assert not target.parent.exists()
+
+
+def test_export_onto_a_folder_says_so(qtbot, window, tmp_path, monkeypatch, load):
+    load(window, SMALL)
+    target = tmp_path / "taken.json"
+    target.mkdir()
+    monkeypatch.setattr(
+        QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), ""))
+    )
+    window.presenter.exports.dialog("model")
+    qtbot.waitUntil(lambda: bool(window.errors), timeout=10000)
+    assert f"{target} is a folder; choose a file name" in window.errors[-1]
+    assert ".tmp" not in window.errors[-1]
+    assert target.is_dir() and not list(tmp_path.glob(".*.tmp"))

@@ -66,9 +66,12 @@ def test_labelled_data_csv_reads_back(fitted, qtbot, tmp_path):
 
 
 @pytest.mark.parametrize("scale", [1.0, 2.0])
-def test_canvas_png_at_1x_and_2x(fitted, tmp_path, scale):
+def test_canvas_png_at_1x_and_2x(qtbot, fitted, tmp_path, scale):
     path = tmp_path / f"canvas{scale}.png"
-    fitted.presenter.exports.canvas(path, scale)
+    with qtbot.waitSignal(fitted.presenter.exports.exportDone, timeout=10000) as done:
+        fitted.presenter.exports.canvas(path, scale)
+        assert fitted.presenter.tasks.busy  # encoded in the background, not on the GUI thread
+    assert done.args == [str(path)]
     image = QImage(str(path))
     assert not image.isNull()
     assert image.width() == round(fitted.canvas.width() * scale)
@@ -119,7 +122,10 @@ def test_exports_from_the_file_menu(fitted, qtbot, tmp_path, monkeypatch):
     fitted.act("export_png2").trigger()
     fitted.act("export_svg").trigger()
     fitted.act("screenshot").trigger()
-    with qtbot.waitSignal(fitted.presenter.exports.exportDone, timeout=10000):
+    with qtbot.waitSignal(
+        fitted.presenter.exports.exportDone, timeout=10000,
+        check_params_cb=lambda path: path.endswith("d.csv"),
+    ):  # fmt: skip
         fitted.act("export_data").trigger()
     assert load_model(tmp_path / "m.json").n_components == 4
     assert QImage(str(tmp_path / "c2.png")).width() == 2 * QImage(str(tmp_path / "c.png")).width()
