@@ -9,11 +9,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from gmmviz.app.settings import ModelSettings
-from gmmviz.app.state import DataSource, Samples
+from gmmviz.app.state import DataSource, Samples, ViewSettings, view_for
 from gmmviz.core import initialise, iter_em, iter_half_steps
 from gmmviz.core.datasets import DATASETS, DatasetSpec, generate
 from gmmviz.core.em import EMStep, MixtureParams, as_data
+from gmmviz.core.projection import Projection
 from gmmviz.core.sampling import sample
+from gmmviz.scene import SceneRenderer
 
 if TYPE_CHECKING:  # gmmviz.io is imported when a file is first read
     from gmmviz.io import Table, TableChoice
@@ -88,6 +90,22 @@ def resumed_run(
                 "replayed); press Reset to start it again"
             )
     yield from replay
+
+
+def make_renderer(source: DataSource, view: ViewSettings) -> tuple[Projection, SceneRenderer]:
+    """The canvas's plane for ``view`` (two features, or the principal axes) and the scene
+    renderer of ``source`` in it. Projecting a million points takes a while: the data jobs
+    call this on the worker, so the GUI thread only takes the result."""
+    view = view_for(source, view)
+    if view.pca and source.n_features >= 2 and source.n_samples >= 2:
+        projection = Projection.pca(source.X)
+    else:
+        i, j = view.axes
+        names = (source.feature_names[i], source.feature_names[j])
+        projection = Projection.features(source.n_features, i, j, names)
+    renderer = SceneRenderer(source.X, source.y_true, projection)
+    _ = renderer.bounds  # computed here, on the worker
+    return projection, renderer
 
 
 def draw_samples(step: EMStep, n: int, seed: int) -> Samples:

@@ -219,6 +219,14 @@ class Selection:
     following: bool = True
 
 
+def view_for(source: DataSource, view: ViewSettings) -> ViewSettings:
+    """``view`` as it applies to ``source``: the first two features when the chosen ones do
+    not exist there, and no principal axes for two features."""
+    if source.n_features <= max(view.axes) or source.n_features <= 2:
+        return replace(view, axes=(0, 1), pca=False)
+    return view
+
+
 class AppState:
     """Data source, settings, runs and selection, with a signal per kind of change.
 
@@ -307,8 +315,7 @@ class AppState:
         self.set_samples(None)
         self.set_sweep(())  # it was fitted to the old data
         self.set_start(None)
-        if source.n_features <= max(self.view.axes) or source.n_features <= 2:
-            self.view = replace(self.view, axes=(0, 1), pca=False)
+        self.view = view_for(source, self.view)
         self.dataChanged.emit(source)
         self.selectionChanged.emit(self.selection)
 

@@ -353,7 +353,7 @@ def save_labelled_data_csv(
     header = [*x_names, *(name for name, _ in label_columns)]
     header += [f"resp_{k}" for k in range(1, n_components + 1)]
 
-    block = 65536  # rows formatted at a time: bounded memory for millions of rows
+    block = 16384  # rows formatted at a time: bounded memory, short holds of the GIL
     with atomic_writer(path, "w") as fh:
         fh.write(",".join(header) + "\n")
         for start in range(0, n, block):

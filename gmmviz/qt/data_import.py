@@ -79,6 +79,7 @@ class DataImporter(QObject):
         self.progress: QProgressDialog | None = None
         self._cancel = threading.Event()
         self._pending: tuple[str, bool, bool] | None = None  # (path, play, ask)
+        self.interactive = True  # False: never ask (a scripted run takes the default choice)
         self._advanced.connect(self._on_advanced)
         self.tasks.finished.connect(self._on_task_finished)
 
@@ -160,7 +161,7 @@ class DataImporter(QObject):
         if table is None:
             self.presenter.status(f"Opening {name} cancelled; the data on screen stay.")
             return
-        if ask or needs_a_decision(table):
+        if self.interactive and (ask or needs_a_decision(table)):
             self._ask(table, play)
         else:
             self.choose(table, table.default_choice(), play)

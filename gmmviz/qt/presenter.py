@@ -27,7 +27,7 @@ from PySide6.QtWidgets import QApplication
 
 from gmmviz.app.presets import Preset, apply_preset
 from gmmviz.app.presets import preset as find_preset
-from gmmviz.app.runs import draw_samples, em_run, generate_source, resumed_run
+from gmmviz.app.runs import draw_samples, em_run, generate_source, make_renderer, resumed_run
 from gmmviz.app.settings import ModelSettings
 from gmmviz.app.state import (
     AppState,
@@ -38,6 +38,7 @@ from gmmviz.app.state import (
     Selection,
     ViewSettings,
     matched_colour_slots,
+    view_for,
 )
 from gmmviz.core.datasets import DATASETS, DatasetSpec
 from gmmviz.core.projection import Projection
@@ -54,7 +55,7 @@ from gmmviz.qt.sessions import SessionKeeper, is_session
 from gmmviz.qt.start_editor import StartEditor
 from gmmviz.qt.sweep import SweepController
 from gmmviz.qt.tasks import TaskResult, TaskRunner
-from gmmviz.scene import MARKER_LIMIT, SceneRenderer
+from gmmviz.scene import MARKER_LIMIT
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,7 @@ class Presenter(QObject):
         self._projection_key: tuple | None = None
         self._pending: PendingRun | None = None  # a run before its first snapshot
         self.restored_run_id: int | None = None  # a paused run reopened from a session
+        self._prepared: tuple | None = None  # (source, view key, renderer) from a data job
         self._connect()
 
     def _connect(self) -> None:
@@ -205,9 +207,13 @@ class Presenter(QObject):
         self.runner.pause()
         self.importer.open(path, play=play, ask=ask)
 
-    @staticmethod
-    def data_job(make, play: bool) -> tuple[DataSource, bool]:
-        return make(), play
+    def data_job(self, make, play: bool) -> tuple[DataSource, bool, tuple]:
+        """``make()`` a data source and, still on the worker, its renderer in the view the
+        state has now (so that a million points never get projected on the GUI thread)."""
+        view = self.state.view  # immutable: safe to read from the worker
+        source = make()
+        new_view = view_for(source, view)
+        return source, play, (source, (new_view.axes, new_view.pca), make_renderer(source, view))
 
     def open_data_dialog(self) -> None:
         path = dialogs.open_data_path(self.w)
@@ -480,18 +486,17 @@ class Presenter(QObject):
         """The plane the canvas shows (features or principal axes): points, ellipses,
         density and samples follow it; the model is not refitted."""
         view = self.state.view
-        if view.pca and source.n_features >= 2 and source.n_samples >= 2:
-            projection = Projection.pca(source.X)
+        prepared, self._prepared = self._prepared, None
+        if prepared is not None and prepared[0] is source and prepared[1] == (view.axes, view.pca):
+            projection, renderer = prepared[2]  # made by the data job, on the worker
         else:
-            i, j = view.axes
-            names = (source.feature_names[i], source.feature_names[j])
-            projection = Projection.features(source.n_features, i, j, names)
+            projection, renderer = make_renderer(source, view)
         self._projection = projection
         self._projection_key = (view.axes, view.pca)
-        renderer = SceneRenderer(source.X, source.y_true, projection)
         self.render.set_renderer(renderer)
         canvas = self.w.canvas
-        canvas.set_points(renderer.view, source.n_samples <= MARKER_LIMIT, source.n_classes)
+        canvas.set_points(renderer.view, source.n_samples <= MARKER_LIMIT, source.n_classes,
+                          renderer.bounds)  # fmt: skip
         canvas.set_axis_names(projection.names)
         self.w.view_bar.show_axes(view.axes, view.pca)
         self._on_state_samples(self.state.samples)
@@ -617,7 +622,7 @@ class Presenter(QObject):
             if result.error is not None:
                 self.error(f"Could not {self.data_what}: {result.error}")
                 return
-            source, play = result.value
+            source, play, self._prepared = result.value
             self.set_data(source, play=play)
 
     # ================================================================== drawing

@@ -34,6 +34,7 @@ class SessionKeeper(QObject):
         self.state = presenter.state
         self.tasks = presenter.tasks
         self._opening: str | None = None
+        self._play = False
         self._saving: str | None = None
         self.tasks.finished.connect(self._on_task_finished)
 
@@ -75,6 +76,7 @@ class SessionKeeper(QObject):
         self.presenter.importer.abandon()
         self.tasks.forget("data")  # an older Generate or Open must not land after it
         self._opening = path
+        self._play = play
         self.presenter.status(f"Opening the session {path}…")
         self.tasks.submit("session", partial(read_session, path))
 
@@ -99,6 +101,8 @@ class SessionKeeper(QObject):
             p.w.canvas.view.setRange(xRange=(x0, x1), yRange=(y0, y1), padding=0)
         p.render.request()
         p.w.update_actions()
+        if run is None and not p.importer.interactive:
+            p.reset(play=self._play)  # a script asked for a model: fit one
 
     def forget(self) -> None:
         """Drop a session still being read (newer data were asked for)."""

@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from gmmviz.core.projection import Projection
+from gmmviz.scene.contours import contour_segments
 from gmmviz.scene.request import DensityImage
 
 #: The colour scale spans this many nats below the highest log-density in view.
@@ -81,4 +82,6 @@ def density_image(
     finite = logp[np.isfinite(logp)]
     top = float(finite.max()) if finite.size else 0.0
     levels = np.array([top - n for n in sorted(CONTOUR_NATS, reverse=True)])
-    return DensityImage(logp.astype(np.float32), (x0, y0, x1, y1), levels, (top - SPAN_NATS, top))
+    image = logp.astype(np.float32)
+    contours = tuple(contour_segments(image, float(level)) for level in levels)
+    return DensityImage(image, (x0, y0, x1, y1), levels, (top - SPAN_NATS, top), contours)

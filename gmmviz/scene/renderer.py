@@ -11,6 +11,7 @@ the same projection as the points. The canvas only sets the arrays of the :class
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -75,6 +76,14 @@ class SceneRenderer:
     @property
     def n_points(self) -> int:
         return self.X.shape[0]
+
+    @functools.cached_property
+    def bounds(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The shown points' lowest and highest coordinates, ``(lo, hi)`` each of shape
+        (2,), or None without points (computed once: a million points take a while)."""
+        if self.view.shape[0] == 0:
+            return None
+        return self.view.min(axis=0), self.view.max(axis=0)
 
     def _true_labels(self) -> tuple[np.ndarray, np.ndarray]:
         """True classes as ``0..C-1`` codes and the original class values."""

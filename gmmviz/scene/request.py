@@ -132,12 +132,17 @@ class DensityImage:
         Log-density values of the contour lines, lowest first.
     limits : tuple of 2 floats
         The colour scale's range (``log p`` below the low end shows as the low colour).
+    contours : tuple of ndarray of shape (2 S, 2)
+        Per level, the contour line as segments in pixel coordinates (a pixel's centre is
+        at ``(col + 0.5, row + 0.5)``), two points each; see
+        :func:`gmmviz.scene.contours.contour_segments`.
     """
 
     log_density: np.ndarray
     rect: tuple[float, float, float, float]
     levels: np.ndarray
     limits: tuple[float, float]
+    contours: tuple[np.ndarray, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

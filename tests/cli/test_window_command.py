@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from gmmviz import cli
@@ -303,3 +304,48 @@ def test_scripted_outputs_are_checked_before_any_work(argv, message, capsys):
         main(argv)
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_scripted_run_of_a_file_that_needs_a_decision_fails_instead_of_asking(tmp_path):
+    data = tmp_path / "holes.csv"
+    data.write_text("x,y\n" + "\n".join(f"{i % 9},{'' if i == 5 else i % 7}" for i in range(40)))
+    cmd = [*gmmviz_command(), str(data), "-k", "2", "--export-model", str(tmp_path / "m.json"),
+           "--quit"]  # fmt: skip
+    out = subprocess.run(
+        cmd, env=headless_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode != 0
+    assert "1 row of 40 contain missing" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_session_file_opens_from_the_command_line(tmp_path):
+    from gmmviz.app.runs import em_run, generate_source
+    from gmmviz.app.session import save_session
+    from gmmviz.app.settings import ModelSettings
+    from gmmviz.app.state import AppState
+    from gmmviz.core.datasets import DatasetSpec
+    from gmmviz.io import load_model
+
+    state = AppState()
+    state.set_data(generate_source(DatasetSpec("moons", 300, 0.1, 0)))
+    session = tmp_path / "blank.gmmviz"
+    save_session(session, state)  # data only: the script fits a model
+    out = subprocess.run(
+        [*gmmviz_command(), str(session), "--export-model", str(tmp_path / "a.json"), "--quit"],
+        env=headless_env(tmp_path), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 0 and (tmp_path / "a.json").exists(), out.stderr
+    state.set_model(ModelSettings(n_components=4, seed=2))
+    steps = list(em_run(state.data.X, state.model))
+    state.start_run(1, state.model)
+    state.add_snapshots(1, steps)
+    state.end_run(1)
+    session = tmp_path / "s.gmmviz"
+    save_session(session, state)  # with its run: the script exports the shown model
+    model = tmp_path / "m.json"
+    cmd = [*gmmviz_command(), str(session), "--export-model", str(model), "--quit"]
+    out = subprocess.run(
+        cmd, env=headless_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    np.testing.assert_array_equal(load_model(model).means_, steps[-1].params.means)

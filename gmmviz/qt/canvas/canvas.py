@@ -125,6 +125,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self._n_points = 0
         self._use_markers = True
         self._xy = np.zeros((0, 2))
+        self._bounds: tuple[np.ndarray, np.ndarray] | None = None
         self._colour_by = "hard"
         self._component = 0
         self._n_classes = 0
@@ -165,9 +166,14 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
     def shown_step(self):
         return self._shown_step
 
-    def set_points(self, xy: np.ndarray, use_markers: bool, n_classes: int = 0) -> None:
-        """A new dataset: positions (N, 2); markers or raster; number of true classes."""
+    def set_points(self, xy: np.ndarray, use_markers: bool, n_classes: int = 0,
+                   bounds: tuple[np.ndarray, np.ndarray] | None = None) -> None:  # fmt: skip
+        """A new dataset: positions (N, 2); markers or raster; number of true classes; the
+        positions' ``(lo, hi)`` when known (else computed here)."""
         self._xy = np.ascontiguousarray(xy, dtype=np.float64)
+        if bounds is None and len(self._xy):
+            bounds = (self._xy.min(axis=0), self._xy.max(axis=0))
+        self._bounds = bounds
         self._n_points = len(xy)
         self._use_markers = use_markers
         self._n_classes = n_classes
@@ -190,10 +196,9 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
 
     def auto_range(self) -> None:
         """Fit the view to the data (and the current ellipses)."""
-        if self._n_points == 0:
+        if self._n_points == 0 or self._bounds is None:
             return
-        lo = self._xy.min(axis=0)
-        hi = self._xy.max(axis=0)
+        lo, hi = self._bounds
         span = np.maximum(hi - lo, 1e-9)
         lo, hi = lo - 0.06 * span, hi + 0.06 * span
         self.view.setRange(xRange=(lo[0], hi[0]), yRange=(lo[1], hi[1]), padding=0)

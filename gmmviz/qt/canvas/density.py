@@ -24,7 +24,8 @@ def _lookup_table(n: int = 256) -> np.ndarray:
 
 
 class DensityLayer:
-    """An ``ImageItem`` for log p and an ``IsocurveItem`` per contour level, in one plot.
+    """An ``ImageItem`` for log p and one line item per contour level (segments the worker
+    traced), in one plot.
 
     Parameters
     ----------
@@ -36,7 +37,7 @@ class DensityLayer:
         self.image.setLookupTable(_lookup_table())
         self.image.setZValue(-20)
         plot.addItem(self.image)
-        self.curves: list[pg.IsocurveItem] = []
+        self.curves: list[pg.PlotCurveItem] = []
         self._plot = plot
         self._shown: DensityImage | None = None
         self.bar = pg.ColorBarItem(
@@ -59,22 +60,21 @@ class DensityLayer:
         if density is None:
             self.image.clear()
             for curve in self.curves:
-                curve.setData(None)
+                curve.setData([], [])
             return
         lo, hi = density.limits
         self.image.setImage(density.log_density, levels=(lo, hi), autoLevels=False)
         x0, y0, x1, y1 = density.rect
         self.image.setRect(QRectF(x0, y0, x1 - x0, y1 - y0))
-        while len(self.curves) < len(density.levels):
-            curve = pg.IsocurveItem(pen=pg.mkPen(CONTOUR, width=1))
+        while len(self.curves) < len(density.contours):
+            curve = pg.PlotCurveItem(pen=pg.mkPen(CONTOUR, width=1), connect="pairs")
             curve.setParentItem(self.image)  # in the image's pixel coordinates
             curve.setZValue(-10)
             self.curves.append(curve)
-        data = np.ascontiguousarray(density.log_density.T)  # IsocurveItem wants (x, y)
-        for curve, level in zip(self.curves, density.levels, strict=False):
-            curve.setData(data, float(level))
-        for curve in self.curves[len(density.levels) :]:
-            curve.setData(None)
+        for curve, points in zip(self.curves, density.contours, strict=False):
+            curve.setData(points[:, 0], points[:, 1], connect="pairs")
+        for curve in self.curves[len(density.contours) :]:
+            curve.setData([], [])
         self.bar.setLevels((lo, hi))
 
     def set_visible(self, on: bool) -> None:
