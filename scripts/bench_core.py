@@ -143,16 +143,22 @@ def daal_inputs(start: dict, covariance_type: str) -> tuple[np.ndarray, np.ndarr
 def time_daal(X, n_components, covariance_type, start, iterations, repeat):
     """oneDAL's per-iteration seconds from the same start, by the same difference method.
 
+    oneDAL stops by itself once the log-likelihood no longer rises (even with
+    ``accuracyThreshold=0``; a negative threshold is refused), so a start that is already
+    converged to rounding may run fewer than ``1 + iterations`` iterations: the time is then
+    divided by the iterations it did run (its ``nIterations``).
+
     Returns
     -------
-    (seconds, result) or None
-        ``result`` is the ``em_gmm_result`` of the ``1 + iterations`` run; None when daal4py
-        is not importable or does not store this covariance type.
+    (seconds, n_iterations, result) or None
+        ``result`` is the ``em_gmm_result`` of the longer run, which ran ``n_iterations``;
+        None when daal4py is not importable, does not store this covariance type, or ran
+        one iteration only.
     """
     if daal4py is None or covariance_type not in DAAL_STORAGE:
         return None
     weights, means, covariances = daal_inputs(start, covariance_type)
-    per, result = {}, None
+    per, ran, result = {}, {}, None
     for n_iter in (1, 1 + iterations):
         best = np.inf
         for _ in range(repeat):
@@ -165,10 +171,12 @@ def time_daal(X, n_components, covariance_type, start, iterations, repeat):
             t0 = time.perf_counter()
             result = algo.compute(X, weights, means, covariances)
             best = min(best, time.perf_counter() - t0)
-        if int(np.asarray(result.nIterations).ravel()[0]) != n_iter:
-            raise RuntimeError(f"oneDAL ran {result.nIterations} iterations, not {n_iter}")
         per[n_iter] = best
-    return max(per[1 + iterations] - per[1], 1e-9) / iterations, result
+        ran[n_iter] = int(np.asarray(result.nIterations).ravel()[0])
+    extra = ran[1 + iterations] - ran[1]
+    if extra < 1:
+        return None
+    return max(per[1 + iterations] - per[1], 1e-9) / extra, ran[1 + iterations], result
 
 
 def disagreement(reference, lower_bound: float, means: np.ndarray) -> float:
@@ -186,7 +194,9 @@ def per_iteration(X, n_components, covariance_type, iterations, repeat, reg_cova
     -------
     dict
         ``sklearn``, ``gmmviz`` and (when timed) ``onedal`` seconds per iteration;
-        ``diff_gmmviz`` and ``diff_onedal``: :func:`disagreement` with scikit-learn's fit.
+        ``diff_gmmviz`` and ``diff_onedal``: :func:`disagreement` with scikit-learn's fit
+        of ``1 + iterations`` iterations; ``onedal_iterations``: how many oneDAL ran (fewer
+        when it stopped at a fixed point, where the fits still agree).
     """
     start = explicit_start(X, n_components, covariance_type)
     out, fitted = {}, {}
@@ -198,9 +208,15 @@ def per_iteration(X, n_components, covariance_type, iterations, repeat, reg_cova
         fitted[name] = model
     sk, gm = fitted["sklearn"], fitted["gmmviz"]
     out["diff_gmmviz"] = disagreement(sk, gm.lower_bound_, gm.means_)
-    daal = time_daal(X, n_components, covariance_type, start, iterations, repeat)
-    if daal is not None and reg_covar == 0.0:
-        out["onedal"], result = daal
+    if reg_covar != 0.0:  # oneDAL has no reg_covar: it would not compute the same EM
+        return out
+    try:
+        daal = time_daal(X, n_components, covariance_type, start, iterations, repeat)
+    except RuntimeError as error:  # oneDAL refuses an ill-conditioned covariance
+        print(f"oneDAL failed at {X.shape} K={n_components}: {error}".replace("\n", " "))
+        daal = None
+    if daal is not None:
+        out["onedal"], out["onedal_iterations"], result = daal
         goal = float(np.asarray(result.goalFunction).ravel()[0]) / X.shape[0]
         out["diff_onedal"] = disagreement(sk, goal, np.asarray(result.means))
     return out
