@@ -19,7 +19,7 @@ from functools import cached_property
 
 import numpy as np
 
-from gmmviz.core._kernels import estep as kernels
+from gmmviz.core._kernels import dispatch as kernels
 from gmmviz.core._kernels.summary import PointSummary, point_summary_arrays
 from gmmviz.core.backend import resolve_backend
 from gmmviz.core.gaussian import (
@@ -265,9 +265,13 @@ def e_step(X: np.ndarray, params: MixtureParams, backend: str | None = None) -> 
     X : ndarray of shape (N, d), validated by :func:`as_data`
     params : MixtureParams
     backend : {'numba', 'numpy'}, optional
+        The kernel for the covariance type is chosen by :mod:`gmmviz.core._kernels.dispatch`
+        (for diag and spherical only the diagonal of ``stats.second`` is computed).
     """
     means, prec, log_norm = params.kernel_inputs()
-    ll_sum, resp_sum, first, second = kernels.estep_stats(X, means, prec, log_norm, backend)
+    ll_sum, resp_sum, first, second = kernels.estep_stats(
+        X, means, prec, log_norm, backend, params.covariance_type
+    )
     stats = SufficientStats(X.shape[0], resp_sum, np.array(means), first, second, ll_sum)
     return EStepResult(stats.mean_log_likelihood, stats)
 
@@ -336,7 +340,7 @@ def tied_covariance_around_centre(
 def log_prob_matrix(X: np.ndarray, params: MixtureParams, backend: str | None = None) -> np.ndarray:
     """``log wₖ + log N(xᵢ | μₖ, Σₖ)``; shape (N, K)."""
     means, prec, log_norm = params.kernel_inputs()
-    return kernels.weighted_log_prob(X, means, prec, log_norm, backend)
+    return kernels.weighted_log_prob(X, means, prec, log_norm, backend, params.covariance_type)
 
 
 def responsibilities(X, params: MixtureParams, backend: str | None = None) -> np.ndarray:

@@ -139,6 +139,37 @@ if njit is not None:
             for r in range(n):
                 lp[k, r] = c - 0.5 * lp[k, r]
 
+    @njit(cache=True, fastmath=FASTMATH, inline="always")
+    def block_responsibilities(lp, n, acc, bits):  # pragma: no cover
+        """Turn the block's log-densities lp[:, :n] into responsibilities in place.
+
+        Row-wise log-sum-exp over the components; returns the block's log-likelihood sum.
+        ``acc`` (B,) and ``bits`` (B,) int64 are scratch.
+        """
+        n_components = lp.shape[0]
+        scale = bits.view(np.float64)
+        row_max = np.full(lp.shape[1], -np.inf)
+        for k in range(n_components):
+            for r in range(n):
+                row_max[r] = max(row_max[r], lp[k, r])
+        for r in range(n):
+            acc[r] = 0.0
+        for k in range(n_components):
+            for r in range(n):
+                e = _exp_nonpositive(lp[k, r] - row_max[r], bits, r)
+                lp[k, r] = e
+            for r in range(n):
+                lp[k, r] *= scale[r]
+                acc[r] += lp[k, r]
+        block_ll = 0.0
+        for r in range(n):
+            block_ll += row_max[r] + np.log(acc[r])
+            acc[r] = 1.0 / acc[r]
+        for k in range(n_components):
+            for r in range(n):
+                lp[k, r] *= acc[r]
+        return block_ll
+
     @njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)
     def _estep_stats_numba(X, means, prec_chol, log_norm):  # pragma: no cover
         n_samples, n_features = X.shape
@@ -156,27 +187,8 @@ if njit is not None:
             acc = np.empty(BLOCK_ROWS)
             diff = np.empty((n_features, BLOCK_ROWS))
             bits = np.empty(BLOCK_ROWS, dtype=np.int64)
-            scale = bits.view(np.float64)
             block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc)
-            # log-sum-exp over components, row by row
-            row_max = np.full(BLOCK_ROWS, -np.inf)
-            for k in range(n_components):
-                for r in range(n):
-                    row_max[r] = max(row_max[r], lp[k, r])
-            for r in range(n):
-                acc[r] = 0.0
-            for k in range(n_components):
-                for r in range(n):
-                    e = _exp_nonpositive(lp[k, r] - row_max[r], bits, r)
-                    lp[k, r] = e
-                for r in range(n):
-                    lp[k, r] *= scale[r]
-                    acc[r] += lp[k, r]
-            block_ll = 0.0
-            for r in range(n):
-                block_ll += row_max[r] + np.log(acc[r])
-                acc[r] = 1.0 / acc[r]
-            ll[b] = block_ll
+            ll[b] = block_responsibilities(lp, n, acc, bits)
             # responsibilities and their sums, around each component's mean
             for k in range(n_components):
                 for j in range(n_features):
@@ -185,7 +197,6 @@ if njit is not None:
                         diff[j, r] = xs[j, r] - mu
                 total = 0.0
                 for r in range(n):
-                    lp[k, r] *= acc[r]
                     total += lp[k, r]
                 resp_sum[b, k] = total
                 for j in range(n_features):
