@@ -232,6 +232,22 @@ def bench_scale(n: int, k: int, frames: int) -> list[tuple[str, float, float]]:
     export("export PNG @2x", lambda: p.exports.canvas(folder / "c2.png", 2.0), folder / "c2.png")
     export("export model (JSON)", lambda: p.exports.model(folder / "m.json"), folder / "m.json")
     export("export labelled CSV", lambda: p.exports.data(folder / "d.csv"), folder / "d.csv")
+    session = folder / "s.gmmviz"
+    phase("save session", lambda: p.sessions.save(session),
+          lambda: "Saved the session" in window.status_text)  # fmt: skip
+    csv_path = str(folder / "d.csv")
+    phase(
+        f"open the labelled CSV ({n:,} rows) + initialise",
+        lambda: p.open_data(csv_path),
+        lambda: (state.data.path == csv_path and state.shown_step is not None
+                 and window.canvas.shown_display is not None),
+    )  # fmt: skip
+    phase(
+        "open the session",
+        lambda: p.open_data(session),
+        lambda: state.data.path is None and window.canvas.shown_display is not None
+        and "Opened the session" in window.status_text,
+    )  # fmt: skip
     stalls.timer.stop()
     window.close()
     app.processEvents()

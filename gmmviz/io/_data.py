@@ -226,7 +226,7 @@ def read_table(
         return _npy_table(path)
     if suffix == ".npz":
         return _npz_table(path)
-    return parse_text_table(read_nonempty(path), path, progress, cancelled)
+    return parse_text_table(path, progress, cancelled)
 
 
 def load_data(path: PathLike) -> tuple[np.ndarray, np.ndarray | None]:

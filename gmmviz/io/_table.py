@@ -13,10 +13,11 @@ and stopping when asked (:class:`LoadCancelled`).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,7 +47,8 @@ LABEL_COLUMN_NAMES: tuple[str, ...] = (
 )
 PREVIEW_ROWS = 20
 _KIND_SAMPLE = 200  # a column is text when most of its first 200 non-empty cells are
-_CHUNK_LINES = 50_000
+_CHUNK_LINES = 20_000  # lines parsed at a time: progress, Cancel, short holds of the GIL
+_CHUNK_CHARS = 1 << 20  # text decoded and split at a time, for the same reasons
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?$")
 
 Progress = Callable[[float], None]
@@ -354,35 +356,60 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def _decode(raw: bytes, path: Path) -> str:
+def _decoded_pieces(raw: bytes, path: Path) -> Iterator[str]:
+    """The text of ``raw`` (UTF-8 with or without a BOM, or UTF-16 with its BOM), a piece
+    at a time (decoding or joining hundreds of megabytes at once would hold the GIL)."""
     if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
         try:
-            return raw.decode("utf-16")
+            yield raw.decode("utf-16")
         except UnicodeDecodeError:
             raise ValueError(f"{path}: not valid UTF-16 text despite its byte-order mark") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(
-            f"{path}: not UTF-8 text (byte {exc.start}); is it a text file? Save it as CSV (UTF-8)"
-        ) from None
-    if "\x00" in text:
-        raise ValueError(f"{path}: contains NUL bytes; not a text data file")
-    return text
+        return
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
+    for start in range(0, len(raw) + 1, _CHUNK_CHARS):
+        final = start + _CHUNK_CHARS > len(raw)
+        try:
+            piece = decoder.decode(raw[start : start + _CHUNK_CHARS], final=final)
+        except UnicodeDecodeError as exc:
+            where = start + exc.start - (3 if raw.startswith(codecs.BOM_UTF8) else 0)
+            raise ValueError(
+                f"{path}: not UTF-8 text (byte {max(where, 0)}); is it a text file? "
+                "Save it as CSV (UTF-8)"
+            ) from None
+        if "\x00" in piece:
+            raise ValueError(f"{path}: contains NUL bytes; not a text data file")
+        yield piece
 
 
-def _content_lines(text: str) -> tuple[list[str], list[int]]:
+def _content_lines(pieces: Iterable[str]) -> tuple[list[str], list[int]]:
     """The lines holding data, comments (``#`` to the end) removed, and their 1-based
-    numbers, splitting lines like a file opened in text mode."""
+    numbers, splitting lines like a file opened in text mode. ``pieces`` are consecutive
+    parts of the text; a line may run across them."""
     bodies: list[str] = []
     numbers: list[int] = []
-    comments = "#" in text
-    for number, line in enumerate(text.splitlines(), start=1):
-        if comments:
-            line = line.split("#", 1)[0]
-        if line.strip():
-            bodies.append(line)
-            numbers.append(number)
+    number = 0
+    carry = ""
+
+    def take(block: str) -> None:
+        nonlocal number
+        comments = "#" in block
+        for line in block.splitlines():
+            number += 1
+            if comments:
+                line = line.split("#", 1)[0]
+            if line.strip():
+                bodies.append(line)
+                numbers.append(number)
+
+    for piece in pieces:
+        piece = carry + piece
+        cut = piece.rfind("\n")  # after a newline, so a "\r\n" stays whole
+        if cut < 0:
+            carry = piece
+            continue
+        carry = piece[cut + 1 :]
+        take(piece[: cut + 1])
+    take(carry)
     return bodies, numbers
 
 
@@ -401,15 +428,16 @@ def _splitter(delimiter: str | None) -> Callable[[Sequence[str]], list[list[str]
 
 
 def parse_text_table(
-    raw: bytes,
     path: Path,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
 ) -> Table:
-    """Parse a text data file's bytes into a :class:`Table` (see :func:`read_table`)."""
-    text = _decode(raw, path)
-    bodies, numbers = _content_lines(text)
-    del text
+    """Read and parse a text data file into a :class:`Table` (see :func:`read_table`)."""
+    from gmmviz.io._files import read_nonempty
+
+    bodies, numbers = _content_lines(_decoded_pieces(read_nonempty(path), path))
+    if progress is not None:
+        progress(0.2)
     if not bodies:
         raise ValueError(f"{path}: the file is empty (no data rows)")
     first_line = bodies[0]
@@ -441,10 +469,13 @@ def parse_text_table(
     texts = {j: np.empty(n, dtype=object) for j in text_cols}
     first_text = [""] * n_cols
     n_text_cells = [0] * n_cols
-    for lo in range(0, n, _CHUNK_LINES):
+    # about a megabyte of text per chunk: numpy's parser holds the GIL while it works
+    width = sum(len(r) for r in rows[:_KIND_SAMPLE]) / max(min(n, _KIND_SAMPLE), 1)
+    chunk_lines = int(min(_CHUNK_LINES, max(500, _CHUNK_CHARS // max(width, 1))))
+    for lo in range(0, n, chunk_lines):
         if cancelled is not None and cancelled():
             raise LoadCancelled(f"reading {path.name} was cancelled")
-        chunk = rows[lo : lo + _CHUNK_LINES]
+        chunk = rows[lo : lo + chunk_lines]
         fast = _fast_chunk(chunk, delimiter, number_cols, text_cols)
         if fast is not None:
             values[lo : lo + len(chunk), number_cols] = fast[0]
@@ -463,7 +494,7 @@ def parse_text_table(
             for j in text_cols:
                 texts[j][lo : lo + len(chunk)] = [r[j] for r in cells]
         if progress is not None:
-            progress(min(1.0, (lo + len(chunk)) / max(n, 1)))
+            progress(0.2 + 0.8 * min(1.0, (lo + len(chunk)) / max(n, 1)))
     columns = []
     for j in range(n_cols):
         if kinds[j] == "number":
