@@ -127,14 +127,18 @@ def precision_cholesky_from_precisions(precisions: np.ndarray, covariance_type: 
 
 
 def precisions_from_cholesky(precisions_cholesky: np.ndarray, covariance_type: str) -> np.ndarray:
-    """Precision matrices ``P Pᵀ`` (full, tied) or ``P²`` (diag, spherical)."""
+    """Precision matrices ``P Pᵀ`` (full, tied) or ``P²`` (diag, spherical).
+
+    A subnormal covariance has a precision beyond float64: it is ``inf`` here, as in
+    scikit-learn, without a warning (the log-space E-step never uses these matrices)."""
     precisions_cholesky = np.asarray(precisions_cholesky, dtype=np.float64)
-    if covariance_type == "full":
-        return np.einsum("kij,klj->kil", precisions_cholesky, precisions_cholesky)
-    if covariance_type == "tied":
-        return precisions_cholesky @ precisions_cholesky.T
-    check_covariance_type(covariance_type)
-    return precisions_cholesky**2
+    with np.errstate(over="ignore"):
+        if covariance_type == "full":
+            return np.einsum("kij,klj->kil", precisions_cholesky, precisions_cholesky)
+        if covariance_type == "tied":
+            return precisions_cholesky @ precisions_cholesky.T
+        check_covariance_type(covariance_type)
+        return precisions_cholesky**2
 
 
 def covariances_from_precision_cholesky(
