@@ -95,8 +95,9 @@ def labelled_arrays(
 
 
 def write_labelled_csv(
-    path: str | Path, X: np.ndarray, y_true: np.ndarray | None, params: MixtureParams
-) -> Path:
+    path: str | Path, X: np.ndarray, y_true: np.ndarray | None, params: MixtureParams,
+    feature_names: tuple[str, ...] = (), class_names: tuple[str, ...] = (),
+) -> Path:  # fmt: skip
     """CSV with the coordinates, true label, EM label and every responsibility; returns the path.
 
     Components are numbered from 1, as in the window: ``em_label`` is 1..K and the columns are
@@ -104,5 +105,5 @@ def write_labelled_csv(
     """
     path = Path(path)
     labels, resp = labelled_arrays(X, params)
-    save_labelled_data_csv(path, X, y_true, labels, resp)
+    save_labelled_data_csv(path, X, y_true, labels, resp, feature_names, class_names)
     return path

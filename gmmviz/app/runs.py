@@ -156,6 +156,7 @@ def source_from_table(table: Table, choice: TableChoice) -> DataSource:
     dropped = table.n_rows - X.shape[0]
     note = f" ({dropped:,} rows dropped)" if dropped else ""
     title = f"{name} · {X.shape[0]:,} × {X.shape[1]}{note}"
-    source = DataSource(X, y, title, path=str(table.path), feature_names=names, choice=choice)
+    source = DataSource(X, y, title, path=str(table.path), feature_names=names, choice=choice,
+                        class_names=table.class_names(choice))  # fmt: skip
     _ = source.variance, source.n_classes  # computed here, on the worker
     return source

@@ -109,6 +109,7 @@ def session_writer(
             "path": source.path,
             "choice": None if source.choice is None else source.choice.to_record(),
             "feature_names": list(source.feature_names),
+            "class_names": list(source.class_names),
         },
         "settings": {k: v for k, v in record.items() if k != "selection"},
         "selection": record["selection"],
@@ -235,8 +236,9 @@ def _source_from(data: dict[str, Any], arrays: dict[str, np.ndarray]) -> DataSou
     names = tuple(str(n) for n in data.get("feature_names", ()))
     path = data.get("path")
     title = str(data.get("title") or f"{X.shape[0]:,} × {X.shape[1]}")
+    classes = tuple(str(n) for n in data.get("class_names", ()))
     source = DataSource(X, y, title, spec=spec, path=None if path is None else str(path),
-                        feature_names=names, choice=choice)  # fmt: skip
+                        feature_names=names, choice=choice, class_names=classes)  # fmt: skip
     _ = source.variance, source.n_classes  # computed here, on the worker
     return source
 

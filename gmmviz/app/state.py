@@ -47,6 +47,8 @@ class DataSource:
         One name per column of ``X``.
     choice : TableChoice or None
         For data read from a file: the columns chosen and whether bad rows were dropped.
+    class_names : tuple of str
+        The true classes' names (a text label column's values) in code order, or ``()``.
     """
 
     X: np.ndarray
@@ -56,11 +58,18 @@ class DataSource:
     path: str | None = None
     feature_names: tuple[str, ...] = ()
     choice: TableChoice | None = None
+    class_names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.feature_names) != self.X.shape[1]:
             names = tuple(f"x{i + 1}" for i in range(self.X.shape[1]))
             object.__setattr__(self, "feature_names", names)
+
+    def class_name(self, code: int) -> str:
+        """How the window names true class ``code``."""
+        if 0 <= code < len(self.class_names):
+            return self.class_names[code]
+        return f"class {code}"
 
     @property
     def n_samples(self) -> int:

@@ -13,9 +13,10 @@ Model files are :mod:`gmmviz.io._model`; the public entry point for both is
 
 from __future__ import annotations
 
+import csv
 import io
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -286,17 +287,30 @@ def load_table(path: PathLike) -> tuple[np.ndarray, np.ndarray | None, tuple[str
     return table.select(table.default_choice())
 
 
+def _cells(labels: np.ndarray) -> list[str]:
+    """Label cells as CSV text: integers as they are, names quoted when they need it."""
+    if labels.dtype.kind in "iu":
+        return list(map(str, labels.tolist()))
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([[v] for v in labels.tolist()])
+    return out.getvalue().splitlines()
+
+
 def save_labelled_data_csv(
     path: PathLike,
     X: np.ndarray,
     y_true: np.ndarray | None,
     em_labels: np.ndarray,
     responsibilities: np.ndarray,
+    feature_names: Sequence[str] = (),
+    class_names: Sequence[str] = (),
 ) -> None:
     """Write points with their true labels, EM labels and responsibilities as CSV.
 
-    Header: ``x,y`` (``x0,...,x{d-1}`` when d != 2), ``true_label`` (omitted when ``y_true``
-    is None), ``em_label``, ``resp_1,...,resp_K``. Floats are written with ``repr``, the
+    Header: the ``feature_names`` when given (d names), else ``x,y`` (``x0,...,x{d-1}``
+    when d != 2), ``true_label`` (omitted when ``y_true`` is None; the ``class_names`` of
+    the codes when given, so that iris's species stay words), ``em_label``,
+    ``resp_1,...,resp_K``. Floats are written with ``repr``, the
     shortest text that reads back to the identical double.
 
     Components are numbered from 1 in the file, as the window numbers them ("component 1" is
@@ -350,16 +364,22 @@ def save_labelled_data_csv(
     label_columns.append(("em_label", em + 1))
 
     x_names = ["x", "y"] if d == 2 else [f"x{j}" for j in range(d)]
+    if len(feature_names) == d:
+        x_names = [str(name) for name in feature_names]
     header = [*x_names, *(name for name, _ in label_columns)]
+    if class_names and y_true is not None:
+        codes = label_columns[0][1]
+        if codes.min() >= 0 and codes.max() < len(class_names):
+            label_columns[0] = ("true_label", np.asarray([str(c) for c in class_names])[codes])
     header += [f"resp_{k}" for k in range(1, n_components + 1)]
 
     block = 16384  # rows formatted at a time: bounded memory, short holds of the GIL
     with atomic_writer(path, "w") as fh:
-        fh.write(",".join(header) + "\n")
+        csv.writer(fh, lineterminator="\n").writerow(header)  # names may hold commas
         for start in range(0, n, block):
             stop = min(start + block, n)
             # Python's float repr is the shortest round-tripping form.
             columns = [list(map(repr, X[start:stop, j].tolist())) for j in range(d)]
-            columns += [list(map(str, lab[start:stop].tolist())) for _, lab in label_columns]
+            columns += [_cells(lab[start:stop]) for _, lab in label_columns]
             columns += [list(map(repr, resp[start:stop, k].tolist())) for k in range(n_components)]
             fh.write("".join(",".join(row) + "\n" for row in zip(*columns, strict=True)))

@@ -290,14 +290,14 @@ class Table:
 
     def _raise_bad(self, choice: TableChoice, bad: np.ndarray) -> None:
         first_row = int(np.flatnonzero(bad)[0])
+        first_line = None if self.line_numbers is None else int(self.line_numbers[first_row])
         for j in choice.features:
             text = self.columns[j].first_text
-            if text and self.line_numbers is not None:
-                # a word where a number belongs: likely a wrong column, say which
-                line, _, cell = text.partition(": ")
-                raise ValueError(
-                    f"{self.path}: {line}, {self.column_name(j)}: {cell} is not a number"
-                )
+            line, _, cell = text.partition(": ")
+            if text and first_line is not None and int(line.split()[-1]) == first_line:
+                # the first bad row holds a word where a number belongs: say which
+                where = f"{self.path}: {line}, {self.column_name(j)}"
+                raise ValueError(f"{where}: {cell} is not a number")
         if choice.label is not None and bad[first_row]:
             j = choice.label
             row_ok = np.isfinite(self.numbers[first_row, list(choice.features)]).all()
@@ -307,11 +307,23 @@ class Table:
                     f"{self.column_name(j)} (empty, NaN or infinite)"
                 )
         n_bad = int(bad.sum())
+        rows = "1 row contains" if n_bad == 1 else f"{n_bad} rows contain"
         raise ValueError(
-            f"{self.path}: {n_bad} row{'s' if n_bad != 1 else ''} of {self.n_rows} contain "
-            f"missing, NaN or infinite values (first at {self.row_name(first_row)}); "
-            "choose other columns or drop those rows"
+            f"{self.path}: {rows} missing, NaN, infinite or non-numeric values (of "
+            f"{self.n_rows}; first at {self.row_name(first_row)}); the window's Open dialog "
+            "can leave those columns out or drop those rows"
         )
+
+    def class_names(self, choice: TableChoice) -> tuple[str, ...]:
+        """The names of the classes of a text label column, in the order of their codes
+        (0..C-1) among the rows :meth:`select` keeps; ``()`` for numeric labels or none."""
+        j = choice.label
+        if j is None or j not in self.texts:
+            return ()
+        values = self.texts[j]
+        if choice.drop_bad_rows:
+            values = values[~self.bad_rows(choice)]
+        return tuple(str(v) for v in np.unique(values))
 
     def _labels(
         self, j: int, keep: np.ndarray, all_kept: bool, lines: np.ndarray | None

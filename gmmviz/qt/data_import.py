@@ -47,8 +47,8 @@ def _read(path: str, progress: Any, cancelled: threading.Event) -> Table | None:
 def needs_a_decision(table: Table) -> bool:
     """Whether the default choice of columns would refuse the file or leave something out
     silently: bad rows, a text column that is not the labels, two label columns by name."""
-    if sum(c.kind == "number" for c in table.columns) < 2:
-        return False  # no choice makes two features: the message says why
+    if sum(c.kind == "number" for c in table.columns) < 2 or table.n_rows < 2:
+        return False  # no choice makes a data set: the message says why
     try:
         choice = table.default_choice()
     except ValueError:
@@ -155,7 +155,8 @@ class DataImporter(QObject):
         self._close_progress()
         name = Path(path).name
         if result.error is not None:
-            self.presenter.error(f"Could not open {name}: {result.error}")
+            message = result.error.removeprefix(f"{path}: ")  # the file is named once
+            self.presenter.error(f"Could not open {name}: {message}")
             return
         table = result.value
         if table is None:
@@ -177,7 +178,10 @@ class DataImporter(QObject):
         self.dialog.open()
 
     def _on_dialog_rejected(self) -> None:
-        self.presenter.status("Nothing opened; the data on screen stay.")
+        if self.presenter.state.data is None:
+            self.presenter.status("Nothing opened: press Generate, or open a data file.")
+        else:
+            self.presenter.status("Nothing opened; the data on screen stay.")
 
     def _forget_dialog(self, *_: object) -> None:
         if self.dialog is not None:

@@ -62,7 +62,9 @@ class Exporter(QObject):
         step, data = self.state.shown_step, self.state.data
         if step is None or data is None:
             raise ValueError(_NO_MODEL)
-        job = partial(exports.write_labelled_csv, str(path), data.X, data.y_true, step.params)
+        names = data.feature_names if data.path is not None else ()  # a file's header
+        job = partial(exports.write_labelled_csv, str(path), data.X, data.y_true, step.params,
+                      names, data.class_names)  # fmt: skip
         token = self.tasks.submit("export", job)
         self.w.show_status(f"Writing {data.n_samples:,} labelled points to {path}…")
         return token

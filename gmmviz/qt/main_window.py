@@ -192,9 +192,11 @@ class MainWindow(QMainWindow):
         s, runner = self.state, self.presenter.runner
         has_data = s.data is not None
         failed = s.run is not None and s.run.error is not None
+        has_data = has_data and s.data.n_samples >= 2  # a blank painting canvas has none
         for name in ("step", "play", "reset"):
             self.act(name).setEnabled(has_data)
-        self.act("run").setEnabled(has_data and (runner.is_live or failed))
+        resumable = s.run is not None and s.run.run_id == self.presenter.restored_run_id
+        self.act("run").setEnabled(has_data and (runner.is_live or failed or resumable))
         for name in ("export_model", "export_data", "sample"):
             self.act(name).setEnabled(s.shown_step is not None)
         self.act("export_samples").setEnabled(s.samples is not None)

@@ -98,7 +98,9 @@ class MembershipsWindow(QWidget):
         if panels.true_labels is not None:
             images.append(("True (unknown) labels", panels.true_labels))
         images.append(("Predicted labels by GMM", panels.em_labels))
-        images += [(f"Membership in cluster {j + 1}", m) for j, m in enumerate(panels.memberships)]
+        images += [
+            (f"Membership in component {j + 1}", m) for j, m in enumerate(panels.memberships)
+        ]
         x0, y0, x1, y1 = panels.rect
         for i, (title, rgba) in enumerate(images):
             plot = g.addPlot(row=i // COLUMNS, col=i % COLUMNS, title=title)

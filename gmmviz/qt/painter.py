@@ -53,11 +53,6 @@ class Painter(QObject):
     def set_active(self, on: bool) -> None:
         """Start or stop painting (the P key and the paint bar's Done)."""
         data = self.p.state.data
-        if on and data is not None and data.n_features != 2:
-            self.p.error(
-                f"Painting works on data with two features; these have {data.n_features}. "
-                "Press Clear in the paint bar to paint a new set, or generate one."
-            )
         self.active = bool(on)
         self.canvas.hold_view = self.active  # the canvas stays put under the brush
         self.bar.setVisible(self.active)
@@ -69,8 +64,7 @@ class Painter(QObject):
             self.p.runner.pause()
             if data is None or data.n_samples == 0:
                 self._blank_view()
-            self.p.status("Painting: drag to add points of the chosen class, or pick Erase; "
-                          "EM runs on the points when you let go. P or Done stops.")  # fmt: skip
+            self.p.status(self._hint())
         action = self.p.w.act("paint")
         if action.isChecked() != self.active:
             action.setChecked(self.active)
@@ -123,11 +117,23 @@ class Painter(QObject):
                 changed = add_points(changed, np.vstack(added), self.bar.label.value())
             for centre, radius in erased:
                 changed = erase_points(changed, centre, radius) or changed
-        except ValueError as exc:
-            self.p.error(f"Could not paint: {exc}")
+        except ValueError:
+            self.p.status(self._hint())  # data of more features: the hint says what to do
             return
         if changed is not source:
             self.apply(changed)
+
+    def _hint(self) -> str:
+        data = self.p.state.data
+        if data is not None and data.n_features != 2:
+            return (f"Painting works on two features; these data have {data.n_features}. "
+                    "Press Clear in the paint bar to paint a new set, or Done.")  # fmt: skip
+        then = "EM goes on from the shown model" if self.bar.keep_model.isChecked() else \
+            "EM starts again (Step or Play runs it)"  # fmt: skip
+        return (
+            f"Painting: drag to add points of the chosen class, or pick Erase; {then} "
+            "when you let go. P or Done stops."
+        )
 
     def clear(self) -> None:
         """Remove every point: a blank canvas."""

@@ -121,6 +121,7 @@ class Presenter(QObject):
         self._projection_key: tuple | None = None
         self._pending: PendingRun | None = None  # a run before its first snapshot
         self.restored_run_id: int | None = None  # a paused run reopened from a session
+        self._sample_seeds = itertools.count()
         self._prepared: tuple | None = None  # (source, view key, renderer) from a data job
         self._connect()
 
@@ -241,8 +242,10 @@ class Presenter(QObject):
         self._preset_sample = p.sample
         return p
 
-    def sample(self, n: int = 400, seed: int = 0) -> None:
+    def sample(self, n: int = 400, seed: int | None = None) -> None:
         """Draw ``n`` points from the shown model, in the background."""
+        if seed is None:  # each press draws new points; the seed is in the status line
+            seed = next(self._sample_seeds)
         step = self.state.shown_step
         if step is None:
             self.error("There is no model to sample from yet: generate data and run EM.")
@@ -270,8 +273,8 @@ class Presenter(QObject):
         """Start EM again from the initialisation (with the state's model settings)."""
         if self.is_closed:
             return
-        if self.state.data is None:
-            self.status("No data yet: press Generate or open a data file.")
+        if self.state.data is None or self.state.data.n_samples < 2:
+            self.status("No data yet: press Generate, open a data file or paint points.")
             return
         settings = self.state.model
         start = self.state.start_means
@@ -343,8 +346,8 @@ class Presenter(QObject):
 
     def _ensure_live(self, what: str) -> bool:
         run = self.state.run
-        if self.state.data is None:
-            self.status("No data yet: press Generate or open a data file.")
+        if self.state.data is None or self.state.data.n_samples < 2:
+            self.status("No data yet: press Generate, open a data file or paint points.")
             return False
         if self.runner.is_live:
             return True
@@ -495,6 +498,8 @@ class Presenter(QObject):
         self._projection_key = (view.axes, view.pca)
         self.render.set_renderer(renderer)
         canvas = self.w.canvas
+        canvas.class_names = source.class_names
+        self.w.metrics_panel.class_names = source.class_names
         canvas.set_points(renderer.view, source.n_samples <= MARKER_LIMIT, source.n_classes,
                           renderer.bounds)  # fmt: skip
         canvas.set_axis_names(projection.names)
@@ -523,7 +528,7 @@ class Presenter(QObject):
         self.w.update_actions()
         if self._preset_sample and run.status is not RunStatus.ERROR:
             n, self._preset_sample = self._preset_sample, 0
-            self.sample(n)
+            self.sample(n, seed=0)  # the lecture's draw
 
     def _on_state_samples(self, samples: Samples | None) -> None:
         if samples is None or self._projection is None:

@@ -61,9 +61,9 @@ CASES: list[tuple[str, str, bytes, str]] = [  # (id, file name, content, message
         b'a,b\n"1,234","5,678"\n"2,000","3,000"\n',
         "thousands separators",
     ),
-    ("NaN cells", "n.csv", b"a,b\n1,2\nnan,4\n5,6\n", r"1 row of 3 contain .*line 3"),
-    ("inf cells", "i.csv", b"a,b\n1,2\n3,-inf\n5,6\n", r"1 row of 3 .*infinite"),
-    ("empty cells", "m.csv", b"a,b\n1,2\n,4\n5,6\n", r"1 row of 3 contain missing"),
+    ("NaN cells", "n.csv", b"a,b\n1,2\nnan,4\n5,6\n", r"1 row contains .*of 3; first at line 3"),
+    ("inf cells", "i.csv", b"a,b\n1,2\n3,-inf\n5,6\n", r"1 row contains .*infinite"),
+    ("empty cells", "m.csv", b"a,b\n1,2\n,4\n5,6\n", r"1 row contains missing"),
     (
         "a word in a number column",
         "w.csv",
@@ -106,7 +106,7 @@ CASES: list[tuple[str, str, bytes, str]] = [  # (id, file name, content, message
         "NaN in npy",
         "nan.npy",
         _npy(np.array([[1.0, np.nan], [2, 3], [4, 5]])),
-        r"1 row of 3 .*first at row 0",
+        r"1 row contains .*of 3; first at row 0",
     ),
     ("npz without X", "a.npz", _npz(data=np.zeros((3, 2))), "no array named 'X'"),
     (

@@ -213,7 +213,7 @@ def test_missing_file(tmp_path, capsys) -> None:
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("a,b\n1,2\nnan,4\n", "1 row of 2 contain missing, NaN or infinite values"),
+        ("a,b\n1,2\nnan,4\n", "1 row contains missing, NaN, infinite or non-numeric values (of 2"),
         ("a,b\n1,2\n3,x\n", "'x' is not a number"),
         ("a,b\n1,2\n3,4,5\n", "ragged rows"),
         ("", "the file is empty"),

@@ -112,9 +112,13 @@ def test_single_column(tmp_path) -> None:
             r"line 3 has 3 fields, expected 2 \(ragged rows\)",
         ),
         ("short.csv", "1,2\n\n3\n", "line 3 has 1 fields, expected 2"),
-        ("nan.csv", "a,b\n1,2\nnan,4\n5,6\n7,inf\n", r"2 rows of 4 contain .*NaN.*first at line 3"),
-        ("missing.csv", "a,b\n1,2\n,4\n5,6\n", r"1 row of 3 contain missing.*first at line 3"),
-        ("nan_noheader.txt", "1 2\n3 -inf\n", r"1 row of 2 .*first at line 2"),
+        (
+            "nan.csv",
+            "a,b\n1,2\nnan,4\n5,6\n7,inf\n",
+            r"2 rows contain .*of 4; first at line 3",
+        ),
+        ("missing.csv", "a,b\n1,2\n,4\n5,6\n", r"1 row contains missing.*of 3; first at line 3"),
+        ("nan_noheader.txt", "1 2\n3 -inf\n", r"1 row contains .*of 2; first at line 2"),
         ("float_label.csv", "a,label\n1,0\n2,1.5\n", r"must be integers; line 3 has 1.5"),
         ("nan_label.csv", "a,label\n1,0\n2,nan\n", r"line 3: empty label .*NaN"),
         ("empty_label.csv", "a,label\n1,0\n2,\n", "line 3: empty label"),
@@ -180,7 +184,10 @@ def test_npy(tmp_path) -> None:
         (np.zeros((5, 0)), "no feature columns"),
         (np.array([["a", "b"], ["c", "d"]]), "must be numeric"),
         (np.ones((3, 2), dtype=complex), "must be numeric"),
-        (np.array([[1.0, np.nan], [2.0, 3.0], [np.inf, 1.0]]), r"2 rows of 3 .*first at row 0"),
+        (
+            np.array([[1.0, np.nan], [2.0, 3.0], [np.inf, 1.0]]),
+            r"2 rows contain .*of 3; first at row 0",
+        ),
     ],
 )
 def test_bad_npy(tmp_path, array, match) -> None:
@@ -225,7 +232,7 @@ def test_npz(tmp_path) -> None:
         ({"data": np.zeros((3, 2))}, r"no array named 'X' \(found: data\)"),
         ({"X": np.zeros((3, 2)), "y": np.zeros(4)}, r"y must have shape \(3,\)"),
         ({"X": np.zeros((3, 2)), "y": np.array([0.0, 0.5, 1.0])}, "must be integers; row 1"),
-        ({"X": np.array([[0.0, np.nan], [1, 1]])}, "1 row of 2 contain"),
+        ({"X": np.array([[0.0, np.nan], [1, 1]])}, "1 row contains"),
     ],
 )
 def test_bad_npz_data(tmp_path, arrays, match) -> None:

@@ -46,7 +46,7 @@ def test_bad_rows_are_counted_and_dropped_only_when_chosen(tmp_path) -> None:
     assert choice == TableChoice((0, 1), 2)
     bad = table.bad_rows(choice)
     np.testing.assert_array_equal(bad, [False, True, True, True, False, True])
-    with pytest.raises(ValueError, match=r"4 rows of 6 contain missing.*first at line 3"):
+    with pytest.raises(ValueError, match=r"4 rows contain missing.*of 6; first at line 3"):
         table.select(choice)
     X, y, _ = table.select(TableChoice((0, 1), 2, drop_bad_rows=True))
     np.testing.assert_array_equal(X, [[1, 2], [9, 10]])

@@ -40,6 +40,12 @@ def test_a_sweep_runs_beside_the_animation_and_loads_a_model(qtbot, window, load
     np.testing.assert_array_equal(window.state.shown_step.params.means, chosen.params.means)
     metrics = window.canvas.shown_display.metrics
     assert metrics.bic == pytest.approx(chosen.bic, rel=1e-12)
+    # a click on the star (it lies over the best point) loads the best model
+    panel = window.selection_panel
+    best = min(points, key=lambda p: p.bic)
+    with qtbot.waitSignal(panel.pointChosen, timeout=5000) as picked:
+        panel.best_marks.sigClicked.emit(panel.best_marks, panel.best_marks.points()[:1], None)
+    assert picked.args[0] is best
 
 
 def test_a_sweep_can_be_cancelled(qtbot, window, load, wait_stable):

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox, QPushButton
 
 from gmmviz.app.settings import ModelSettings
 from gmmviz.core.datasets import DatasetSpec
-from gmmviz.io import read_table
+from gmmviz.io import load_data, read_table
 from gmmviz.qt import data_import
 
 SMALL = DatasetSpec("blobs", 200, None, 0)
@@ -151,3 +151,28 @@ def test_generate_while_reading_wins(qtbot, window, tmp_path, load, slow_reader)
     qtbot.wait(50)
     assert window.presenter.importer.dialog is None  # the older file asks nothing
     assert window.state.data.spec == SMALL
+
+
+def test_a_file_keeps_its_column_and_class_names_to_the_export(qtbot, window, tmp_path):
+    import csv
+
+    path = _iris_like(tmp_path)
+    window.state.set_model(ModelSettings(n_components=3))
+    window.presenter.open_data(path)
+    qtbot.waitUntil(lambda: window.canvas.shown_display is not None
+                    and window.state.shown_step is not None, timeout=20000)  # fmt: skip
+    assert window.state.data.class_names == SPECIES
+    window.presenter.set_view(colour_by="true")
+    qtbot.waitUntil(lambda: window.canvas.legend is not None, timeout=5000)
+    legend = [label.text for _, label in window.canvas.legend.items]
+    assert legend[:3] == list(SPECIES)
+    out = tmp_path / "labelled.csv"
+    window.presenter.exports.data(out)
+    qtbot.waitUntil(out.exists, timeout=10000)
+    with open(out, newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:4] == ["sepal length", "sepal width", "petal length", "true_label"]
+    assert [r[3] for r in rows[1:4]] == list(SPECIES)
+    X, y = load_data(out)
+    np.testing.assert_array_equal(X, window.state.data.X)
+    np.testing.assert_array_equal(y, window.state.data.y_true)  # names read back as codes

@@ -88,6 +88,7 @@ def test_a_paused_run_continues_exactly(qtbot, window, second_window, tmp_path):
     other.presenter.open_data(path)
     qtbot.waitUntil(lambda: other.state.run is not None and len(other.state.run) == 7,
                     timeout=20000)  # fmt: skip
+    assert other.act("run").isEnabled()  # Run to convergence resumes it too
     other.presenter.step()  # the next iteration, not a new run from iteration 0
     qtbot.waitUntil(lambda: len(other.state.run) == 8, timeout=20000)
     run = other.state.run

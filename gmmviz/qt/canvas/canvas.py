@@ -146,6 +146,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.view.sigRangeChanged.connect(lambda *_: self._view_timer.start())
         self._frame_pending = False
         self.hold_view = False  # new points keep the visible area (while painting)
+        self.class_names: tuple[str, ...] = ()  # the true classes' names, in code order
 
     # ------------------------------------------------------------------ data
 
@@ -380,8 +381,13 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
 
     # ------------------------------------------------------------------ legend
 
+    def _class_name(self, code: int) -> str:
+        names = self.class_names
+        return names[code] if 0 <= code < len(names) else f"class {code}"
+
     def _update_legend(self) -> None:
-        key = (self._colour_by, self._component, self._n_classes, self._n_components)
+        key = (self._colour_by, self._component, self._n_classes, self._n_components,
+               self.class_names)  # fmt: skip
         if key == self._legend_key:
             return
         self._legend_key = key
@@ -400,7 +406,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
             n = max(self._n_classes, 1)
             if n <= MAX_LEGEND_ROWS:
                 for c in range(n):
-                    self.legend.addItem(swatch(palette.LABELS[c]), f"class {c}")
+                    self.legend.addItem(swatch(palette.LABELS[c]), self._class_name(c))
             else:
                 self.legend.addItem(swatch(palette.LABELS[0]), f"{n} classes, a colour each")
         elif mode == "hard" and self._n_components:

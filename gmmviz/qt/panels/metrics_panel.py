@@ -24,6 +24,7 @@ class MetricsPanel(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.class_names: tuple[str, ...] = ()  # the true classes' names, in code order
         self.values: dict[str, QLabel] = {}
         form = QFormLayout()
         tips = {
@@ -83,7 +84,10 @@ class MetricsPanel(QWidget):
         rows, cols = m.confusion.shape
         self.table.setRowCount(rows)
         self.table.setColumnCount(cols)
-        self.table.setVerticalHeaderLabels([f"class {c}" for c in m.classes])
+        names = self.class_names
+        self.table.setVerticalHeaderLabels(
+            [names[int(c)] if 0 <= int(c) < len(names) else f"class {c}" for c in m.classes]
+        )
         self.table.setHorizontalHeaderLabels([f"comp. {k + 1}" for k in m.components])
         for i in range(rows):
             for j in range(cols):

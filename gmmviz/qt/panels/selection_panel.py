@@ -93,6 +93,7 @@ class SelectionPanel(QWidget):
             size=18, symbol="star", brush=pg.mkBrush(255, 215, 0), pen=pg.mkPen(80, 60, 0)
         )
         self.best_marks.setZValue(10)
+        self.best_marks.sigClicked.connect(self._on_star_clicked)  # it lies on the point
         item.addItem(self.best_marks)
         self._curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self._points: list[SweepPoint] = []
@@ -182,6 +183,13 @@ class SelectionPanel(QWidget):
     @property
     def points(self) -> list[SweepPoint]:
         return list(self._points)
+
+    def _on_star_clicked(self, _item, spots, *_) -> None:
+        """A star marks the best BIC or AIC: load that model."""
+        if not len(spots) or not self._points:
+            return
+        best = (min(self._points, key=lambda p: p.bic), min(self._points, key=lambda p: p.aic))
+        self.pointChosen.emit(best[int(spots[0].index()) % 2])
 
     def _on_clicked(self, curve, spots, *_) -> None:
         if not len(spots):
