@@ -96,22 +96,23 @@ def _check_arguments(args: argparse.Namespace) -> None:
         check_output_path(args.output, "--output", MODEL_SUFFIXES)
 
 
-def _iteration_lines(model: GaussianMixture) -> list[str]:
-    """One line per EM iteration of the kept initialisation: number, bound, change.
+def _iteration_lines(model: GaussianMixture, final: float) -> list[str]:
+    """One line per snapshot of the kept initialisation, numbered as the window numbers
+    them: iteration n is the model after n M-steps and its mean log-likelihood.
 
-    Taken from ``lower_bounds_`` after ``fit``; the bound of iteration n is the mean
-    log-likelihood of the parameters before that iteration's M-step (scikit-learn's
-    ``lower_bound_`` convention).
+    ``lower_bounds_[n]`` is the mean log-likelihood of the parameters before the
+    (n+1)-th M-step (scikit-learn's ``lower_bound_`` convention), that is of iteration n;
+    the last line is the fitted model's own, ``final`` (its ``score``).
     """
-    bounds = getattr(model, "lower_bounds_", None)
+    bounds = list(getattr(model, "lower_bounds_", None) or [])
     if not bounds:
         return []
     lines = []
     previous = -math.inf
-    for n, bound in enumerate(bounds, start=1):
-        change = "" if previous == -math.inf else f"  change {bound - previous:+.3e}"
-        lines.append(f"iteration {n:4d}  mean log-likelihood {bound:.6f}{change}")
-        previous = bound
+    for n, value in enumerate([*bounds, final]):
+        change = "" if previous == -math.inf else f"  change {value - previous:+.3e}"
+        lines.append(f"iteration {n:4d}  mean log-likelihood {value:.6f}{change}")
+        previous = value
     return lines
 
 
@@ -153,13 +154,13 @@ def _run(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     for warning in caught:
         print(f"{PROG}: warning: {warning.message}", file=err)
 
+    mean_ll = model.score(X)
     if not args.quiet:
         if args.n_init > 1:
             print(f"best of {args.n_init} initialisations:", file=out)
-        for line in _iteration_lines(model):
+        for line in _iteration_lines(model, mean_ll):
             print(line, file=out)
 
-    mean_ll = model.score(X)
     saved = "not saved (use -o FILE)"
     if args.output is not None:
         try:

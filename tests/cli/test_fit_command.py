@@ -91,12 +91,14 @@ def test_one_line_per_iteration(capsys) -> None:
     expected = reference_fit(X, n_components=3, covariance_type="diag", tol=1e-8, random_state=2)
     lines = [ITERATION.match(line) for line in out.splitlines() if line.startswith("iteration ")]
     assert all(lines)
-    assert [int(m.group(1)) for m in lines] == list(range(1, expected.n_iter_ + 1))
-    bounds = [float(m.group(2)) for m in lines]
-    np.testing.assert_allclose(bounds, expected.lower_bounds_, atol=1e-6)
-    assert lines[0].group(3) is None  # no change before the first bound
+    # numbered as the window numbers them: iteration 0 is the start, the last is the model
+    assert [int(m.group(1)) for m in lines] == list(range(0, expected.n_iter_ + 1))
+    values = [float(m.group(2)) for m in lines]
+    reference = [*expected.lower_bounds_, expected.score(X)]
+    np.testing.assert_allclose(values, reference, atol=1e-6)
+    assert lines[0].group(3) is None  # no change before the start
     changes = [float(m.group(3)) for m in lines[1:]]
-    np.testing.assert_allclose(changes, np.diff(expected.lower_bounds_), rtol=1e-3, atol=1e-12)
+    np.testing.assert_allclose(changes, np.diff(reference), rtol=1e-3, atol=1e-12)
     assert summary(out)["model"].startswith("not saved")
 
 
