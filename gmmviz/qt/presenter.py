@@ -121,6 +121,7 @@ class Presenter(QObject):
         self._projection_key: tuple | None = None
         self._pending: PendingRun | None = None  # a run before its first snapshot
         self.restored_run_id: int | None = None  # a paused run reopened from a session
+        self.continued_run_id: int | None = None  # a run that went on from a shown model
         self._sample_seeds = itertools.count()
         self._prepared: tuple | None = None  # (source, view key, renderer) from a data job
         self._connect()
@@ -309,7 +310,7 @@ class Presenter(QObject):
                           None, params)  # fmt: skip
         run_id = self.runner.start(factory, rate=self.state.speed)
         self._pending = PendingRun(run_id, settings)
-        self.status("EM goes on from the model on screen, on the edited points.")
+        self.continued_run_id = run_id
         self.w.update_actions()
 
     def step(self) -> None:

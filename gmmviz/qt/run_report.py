@@ -140,6 +140,12 @@ class RunReport:
             s = self.state.run.settings
             ll = step.log_likelihood
             what = f": mean log-likelihood {ll:.6f}" if math.isfinite(ll) else ""
+            if self.state.run.run_id == self.presenter.continued_run_id:
+                self.status(
+                    f"EM goes on from the model that was on screen, on the edited points{what}; "
+                    "Step (→) or Play (Space)."
+                )
+                return
             if self.state.run.start_means is not None:
                 self.status(
                     f"Started K={s.n_components} from the means you placed{what}. Drag a mean, "

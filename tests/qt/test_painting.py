@@ -82,6 +82,7 @@ def test_em_can_continue_from_the_shown_model(qtbot, window, load):
     qtbot.waitUntil(lambda: window.state.shown_step is not None, timeout=20000)
     first = window.state.run.steps[0]
     assert first.iteration == 0
+    qtbot.waitUntil(lambda: "EM goes on from the model" in window.status_text, timeout=5000)
     np.testing.assert_array_equal(first.params.means, shown.means)  # no new initialisation
 
 
