@@ -98,7 +98,7 @@ def make_renderer(source: DataSource, view: ViewSettings) -> tuple[Projection, S
     call this on the worker, so the GUI thread only takes the result."""
     view = view_for(source, view)
     if view.pca and source.n_features >= 2 and source.n_samples >= 2:
-        projection = Projection.pca(source.X)
+        projection = Projection.pca(source.X, scaled=view.pca_scaled)
     else:
         i, j = view.axes
         names = (source.feature_names[i], source.feature_names[j])

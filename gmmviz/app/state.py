@@ -113,6 +113,9 @@ class ViewSettings:
         The two features the canvas shows.
     pca : bool
         Show the first two principal axes instead (for more than two features).
+    pca_scaled : bool
+        The principal axes of the standardised features (each feature divided by its
+        standard deviation), so that a feature of large units does not take them over.
     """
 
     colour_by: str = "hard"
@@ -124,6 +127,12 @@ class ViewSettings:
     half_steps: bool = False
     axes: tuple[int, int] = (0, 1)
     pca: bool = False
+    pca_scaled: bool = False
+
+    @property
+    def projection_key(self) -> tuple:
+        """What decides the canvas's plane (a change means a new projection)."""
+        return (self.axes, self.pca, self.pca and self.pca_scaled)
 
     def validated(self) -> ViewSettings:
         if self.colour_by not in COLOUR_MODES:
@@ -476,6 +485,7 @@ class AppState:
                 "show_samples": self.view.show_samples,
                 "axes": list(self.view.axes),
                 "pca": self.view.pca,
+                "pca_scaled": self.view.pca_scaled,
             },
             "speed": self.speed,
             "data_path": None if self.data is None else self.data.path,
@@ -502,6 +512,7 @@ class AppState:
                     show_samples=bool(view.get("show_samples", True)),
                     axes=axes if len(axes) == 2 else (0, 1),
                     pca=bool(view.get("pca", False)),
+                    pca_scaled=bool(view.get("pca_scaled", False)),
                 )
             except (TypeError, ValueError):
                 pass

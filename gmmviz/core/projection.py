@@ -65,21 +65,30 @@ class Projection:
         return cls(W, np.zeros(d), names)
 
     @classmethod
-    def pca(cls, X, names=None) -> Projection:
-        """The first two principal axes of ``X`` (N, d), centred on its mean.
+    def pca(cls, X, names=None, scaled: bool = False) -> Projection:
+        """The first two principal axes of ``X`` (N, d), centred on its mean; with
+        ``scaled``, of the standardised features (each divided by its standard deviation;
+        the map stays linear: ``W = diag(1/σ) V``).
 
         Axis signs are fixed so that each axis's largest loading is positive (a stable
-        picture from run to run).
+        picture from run to run). The default names say the share of the variance each
+        axis holds: ``"PC1 (62%)"``.
         """
         X = np.asarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] < 2 or X.shape[0] < 2:
             raise ValueError(f"PCA needs at least 2 points in >= 2 dimensions; got {X.shape}")
         centre = X.mean(axis=0)
-        _, _, vt = np.linalg.svd(X - centre, full_matrices=False)
-        W = vt[:2].T.copy()
-        signs = np.sign(W[np.abs(W).argmax(axis=0), [0, 1]])
-        W *= np.where(signs == 0, 1.0, signs)
-        return cls(W, centre, ("PC1", "PC2") if names is None else tuple(names))
+        scale = np.ones(X.shape[1])
+        if scaled:
+            sd = X.std(axis=0)
+            scale = np.where(sd > 0, sd, 1.0)
+        _, s, vt = np.linalg.svd((X - centre) / scale, full_matrices=False)
+        V = vt[:2].T.copy()
+        signs = np.sign(V[np.abs(V).argmax(axis=0), [0, 1]])
+        V *= np.where(signs == 0, 1.0, signs)
+        share = s[:2] ** 2 / max(float((s**2).sum()), 1e-300)
+        default = tuple(f"PC{i + 1} ({share[i]:.0%})" for i in range(2))
+        return cls(V / scale[:, None], centre, default if names is None else tuple(names))
 
     def points(self, X) -> np.ndarray:
         """Projected points; (N, d) -> (N, 2)."""

@@ -152,7 +152,9 @@ class Presenter(QObject):
         w.view_bar.colourChanged.connect(lambda mode, k: self.set_view(colour_by=mode, component=k))
         w.view_bar.ellipsesToggled.connect(lambda on: self.set_view(show_ellipses=on))
         w.view_bar.legendToggled.connect(lambda on: self.set_view(show_legend=on))
-        w.view_bar.viewChosen.connect(lambda i, j, pca: self.set_view(axes=(i, j), pca=pca))
+        w.view_bar.viewChosen.connect(
+            lambda i, j, pca, scaled: self.set_view(axes=(i, j), pca=pca, pca_scaled=scaled)
+        )
         w.history_bar.indexChosen.connect(self.show_index)
         w.history_bar.latestRequested.connect(self.follow_latest)
         w.canvas.viewChanged.connect(self._on_widget_view_rect)
@@ -215,7 +217,7 @@ class Presenter(QObject):
         view = self.state.view  # immutable: safe to read from the worker
         source = make()
         new_view = view_for(source, view)
-        return source, play, (source, (new_view.axes, new_view.pca), make_renderer(source, view))
+        return source, play, (source, new_view.projection_key, make_renderer(source, view))
 
     def open_data_dialog(self) -> None:
         path = dialogs.open_data_path(self.w)
@@ -459,7 +461,7 @@ class Presenter(QObject):
             if self.state.data is not None and self.state.run is not None:
                 self.reset()  # a run of the other kind, from the same start
         data = self.state.data
-        if data is not None and (view.axes, view.pca) != self._projection_key:
+        if data is not None and view.projection_key != self._projection_key:
             self._apply_projection(data)  # another plane: the same model, seen anew
         w.view_bar.show_view(view)
         w.sync_view_actions(view)
@@ -491,12 +493,12 @@ class Presenter(QObject):
         density and samples follow it; the model is not refitted."""
         view = self.state.view
         prepared, self._prepared = self._prepared, None
-        if prepared is not None and prepared[0] is source and prepared[1] == (view.axes, view.pca):
+        if prepared is not None and prepared[0] is source and prepared[1] == view.projection_key:
             projection, renderer = prepared[2]  # made by the data job, on the worker
         else:
             projection, renderer = make_renderer(source, view)
         self._projection = projection
-        self._projection_key = (view.axes, view.pca)
+        self._projection_key = view.projection_key
         self.render.set_renderer(renderer)
         canvas = self.w.canvas
         canvas.class_names = source.class_names
@@ -504,7 +506,7 @@ class Presenter(QObject):
         canvas.set_points(renderer.view, source.n_samples <= MARKER_LIMIT, source.n_classes,
                           renderer.bounds)  # fmt: skip
         canvas.set_axis_names(projection.names)
-        self.w.view_bar.show_axes(view.axes, view.pca)
+        self.w.view_bar.show_axes(view.axes, view.pca, view.pca_scaled)
         self._on_state_samples(self.state.samples)
 
     def _on_state_run_started(self, run: Run) -> None:

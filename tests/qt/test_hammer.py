@@ -135,8 +135,9 @@ class Hammer:
         if choice == 1:
             i, j = self.rng.sample(range(d), 2)
             pca = d > 2 and self.rng.random() < 0.5
-            self.w.view_bar.viewChosen.emit(i, j, pca)
-            return f"axes {i} {j} pca={pca}"
+            scaled = pca and self.rng.random() < 0.5
+            self.w.view_bar.viewChosen.emit(i, j, pca, scaled)
+            return f"axes {i} {j} pca={pca} scaled={scaled}"
         if choice == 2:
             on = self.rng.random() < 0.5
             self.w.show_density(on)

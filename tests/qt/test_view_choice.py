@@ -30,7 +30,9 @@ def test_wine_shows_two_named_features_or_the_principal_axes(qtbot, window, tmp_
     np.testing.assert_array_equal(window.canvas.xy, data.X[:, [0, 12]])
     assert window.state.run is run  # the view changed, the model did not
     window.view_bar.pca.setChecked(True)
-    qtbot.waitUntil(lambda: window.canvas.axis_names == ("PC1", "PC2"), timeout=5000)
+    names = Projection.pca(data.X).names
+    assert names[0].startswith("PC1 (") and names[1].startswith("PC2 (")  # with their share
+    qtbot.waitUntil(lambda: window.canvas.axis_names == names, timeout=5000)
     np.testing.assert_allclose(window.canvas.xy, Projection.pca(data.X).points(data.X))
     qtbot.waitUntil(
         lambda: (
@@ -42,4 +44,22 @@ def test_wine_shows_two_named_features_or_the_principal_axes(qtbot, window, tmp_
     layer = window.canvas.shown_display.model  # the ellipses are W^T S W in that plane
     p = Projection.pca(data.X)
     np.testing.assert_allclose(layer.means, p.means(run.latest.params.means))
+    assert window.state.run is run
+    # standardised: proline's large units no longer make the first axis
+    assert window.view_bar.scaled.isEnabled()
+    window.view_bar.scaled.setChecked(True)
+    scaled = Projection.pca(data.X, scaled=True)
+    qtbot.waitUntil(lambda: window.canvas.axis_names == scaled.names, timeout=5000)
+    Z = (data.X - data.X.mean(axis=0)) / data.X.std(axis=0)
+    values, vectors = np.linalg.eigh(np.cov(Z, rowvar=False))
+    expected = Z @ vectors[:, ::-1][:, :2]  # an independent PCA of the standardised data
+    np.testing.assert_allclose(np.abs(window.canvas.xy), np.abs(expected), atol=1e-9)
+    share = values[::-1][0] / values.sum()
+    assert scaled.names[0] == f"PC1 ({share:.0%})"
+    points = scaled.points(data.X)  # the ellipses stay consistent: W^T S W is the
+    np.testing.assert_allclose(  # covariance of the projected points
+        scaled.covariances(np.cov(data.X, rowvar=False)[None])[0],
+        np.cov(points, rowvar=False),
+        atol=1e-9,
+    )
     assert window.state.run is run

@@ -22,7 +22,7 @@ class ViewBar(QWidget):
     colourChanged = Signal(str, int)
     ellipsesToggled = Signal(bool)
     legendToggled = Signal(bool)
-    viewChosen = Signal(int, int, bool)  # x feature, y feature, principal axes instead
+    viewChosen = Signal(int, int, bool, bool)  # x, y feature; principal axes; standardised
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,8 +53,13 @@ class ViewBar(QWidget):
             box.setToolTip("The feature on this axis of the canvas (EM uses every feature)")
         self.pca = QCheckBox("PCA")
         self.pca.setToolTip("Show the first two principal axes instead of two features")
+        self.scaled = QCheckBox("standardised")
+        self.scaled.setToolTip(
+            "Principal axes of the standardised features (each divided by its standard "
+            "deviation), so that one feature with large units does not take them over"
+        )
         self.view_label = QLabel("View")
-        self._axis_widgets = (self.view_label, self.x_axis, self.y_axis, self.pca)
+        self._axis_widgets = (self.view_label, self.x_axis, self.y_axis, self.pca, self.scaled)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addWidget(QLabel("Colour points by"))
@@ -73,6 +78,7 @@ class ViewBar(QWidget):
         for box in (self.x_axis, self.y_axis):
             box.currentIndexChanged.connect(self._emit_view)
         self.pca.toggled.connect(self._emit_view)
+        self.scaled.toggled.connect(self._emit_view)
         self.set_features(("x1", "x2"))
         self._sync()
 
@@ -89,21 +95,23 @@ class ViewBar(QWidget):
         for widget in self._axis_widgets:
             widget.setVisible(len(names) > 2)
 
-    def show_axes(self, axes: tuple[int, int], pca: bool) -> None:
+    def show_axes(self, axes: tuple[int, int], pca: bool, scaled: bool = False) -> None:
         """Show the state's view without emitting anything."""
         for box, index in zip((self.x_axis, self.y_axis), axes, strict=True):
             box.blockSignals(True)
             box.setCurrentIndex(index)
             box.blockSignals(False)
             box.setEnabled(not pca)
-        self.pca.blockSignals(True)
-        self.pca.setChecked(pca)
-        self.pca.blockSignals(False)
+        for box, on in ((self.pca, pca), (self.scaled, scaled)):
+            box.blockSignals(True)
+            box.setChecked(on)
+            box.blockSignals(False)
+        self.scaled.setEnabled(pca)
 
     def _emit_view(self, *_) -> None:
         i, j = self.x_axis.currentIndex(), self.y_axis.currentIndex()
         if i >= 0 and j >= 0 and (i != j or self.pca.isChecked()):
-            self.viewChosen.emit(i, j, self.pca.isChecked())
+            self.viewChosen.emit(i, j, self.pca.isChecked(), self.scaled.isChecked())
 
     def colour_by(self) -> str:
         return self.mode.currentData()
