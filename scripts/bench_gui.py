@@ -262,16 +262,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-k", type=int, default=16)
     parser.add_argument("--scale", action="store_true", help="1M points, generation to export")
     parser.add_argument("--points", type=int, default=1_000_000, help="with --scale")
+    parser.add_argument(
+        "--no-wait", action="store_true", help="with --scale: start before the kernels compile"
+    )
     args = parser.parse_args(argv)
     if args.scale:
         ensure_app()
+        t0 = time.perf_counter()
         start_up()
+        if not args.no_wait:
+            # start-up compiles the kernels in the background; measure the window after it
+            from gmmviz.core import backend
+
+            while not backend.warm_up_done():
+                time.sleep(0.02)
+        warm = time.perf_counter() - t0
         rows = bench_scale(args.points, args.k, frames=16)
         print(f"gmmviz at scale: {args.points:,} x 2 moons, K={args.k}, full covariance, "
               "offscreen 1280x820 window")  # fmt: skip
-        print(f"{'step':<36} {'seconds':>8} {'longest GUI stall ms':>21}")
+        when = "at once, while the kernels compile" if args.no_wait else \
+            f"after the background warm-up ({warm:.1f} s)"  # fmt: skip
+        print(f"measured {when}")
+        print(f"{'step':<52} {'seconds':>8} {'longest GUI stall ms':>21}")
         for name, seconds, stall in rows:
-            print(f"{name:<36} {seconds:>8.2f} {stall:>21.1f}")
+            print(f"{name:<52} {seconds:>8.2f} {stall:>21.1f}")
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
         print(f"peak memory (ru_maxrss): {peak:,.0f} MB")
         return 0
