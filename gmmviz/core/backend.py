@@ -75,10 +75,39 @@ class _LazyKernel:
         return self.dispatcher()(*args)
 
 
+class _LazyIntrinsic:
+    """A numba ``@intrinsic`` made by ``build()`` once numba is imported (see
+    :func:`lazy_intrinsic`)."""
+
+    def __init__(self, build: Callable) -> None:
+        self._build = build
+        self._made = None
+
+    def made(self):
+        """The real intrinsic (built on first use)."""
+        with _materialise_lock:
+            if self._made is None:
+                _import_numba()
+                self._made = self._build()
+        return self._made
+
+
+def lazy_intrinsic(build: Callable) -> _LazyIntrinsic:
+    """An intrinsic for kernels, built by ``build()`` (which may import numba) on first use.
+
+    Like :func:`njit` it costs nothing at import: a kernel module holds the lazy object as a
+    global, and it becomes the real intrinsic when the module's first kernel is compiled.
+    """
+    return _LazyIntrinsic(build)
+
+
 def _materialise_module(module_globals: dict) -> None:
     numba_module = _import_numba()
     if module_globals.get("prange") is range:
         module_globals["prange"] = numba_module.prange
+    for name, value in list(module_globals.items()):
+        if isinstance(value, _LazyIntrinsic):
+            module_globals[name] = value.made()
     for name, value in list(module_globals.items()):
         if isinstance(value, _LazyKernel):
             module_globals[name] = value.dispatcher()
@@ -112,6 +141,7 @@ __all__ = [
     "ENV_VAR",
     "KERNEL_LOCK",
     "default_backend",
+    "lazy_intrinsic",
     "njit",
     "numba_module",
     "numba_ready",

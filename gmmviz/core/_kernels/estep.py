@@ -21,7 +21,14 @@ import math
 
 import numpy as np
 
-from gmmviz.core.backend import KERNEL_LOCK, njit, prange, register_warm_up, resolve_backend
+from gmmviz.core.backend import (
+    KERNEL_LOCK,
+    lazy_intrinsic,
+    njit,
+    prange,
+    register_warm_up,
+    resolve_backend,
+)
 
 # --------------------------------------------------------------------------------------------
 # numpy reference path
@@ -76,6 +83,22 @@ def _estep_stats_numpy(
 # numba fused path
 # --------------------------------------------------------------------------------------------
 
+
+def _build_float_from_bits():
+    """``float_from_bits(i)``: the float64 whose bits are the int64 ``i`` (one bitcast)."""
+    from numba import types
+    from numba.extending import intrinsic
+
+    @intrinsic
+    def float_from_bits(typingctx, bits):
+        def codegen(context, builder, signature, args):
+            return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+        return types.float64(types.int64), codegen
+
+    return float_from_bits
+
+
 if njit is not None:
     # Rows are processed in blocks of BLOCK_ROWS: each block's coordinates are copied into a
     # (d, B) scratch so that every inner loop runs over contiguous rows, which LLVM
@@ -95,33 +118,50 @@ if njit is not None:
     LN2_LO = 1.9082149292705877e-10
     # 1/j! for j = 13..0: Taylor series of e^r, |r| <= ln2/2, truncation error < 3e-17.
     EXP_COEFFS = np.array([1.0 / math.factorial(j) for j in range(13, -1, -1)])
+    # Features up to this many get a kernel compiled for their exact count (see
+    # _estep_kernel); more take the general one.
+    MAX_FIXED_FEATURES = 16
+    # Each block's scratch rows start this many doubles apart beyond BLOCK_ROWS, so that
+    # rows read and written in one loop do not share their low 12 address bits (4K
+    # aliasing stalls the loads behind the stores).
+    _ROW_PAD = 8
+    float_from_bits = lazy_intrinsic(_build_float_from_bits)
+
+    @njit(cache=True, fastmath={"contract"})
+    def _reduce_ln2(x, n):  # pragma: no cover
+        # Without "reassoc": LLVM would otherwise merge the two halves of ln 2 into one
+        # constant and lose the digits they keep (errors up to 2e-15 near x = -100).
+        return (x - n * LN2_HI) - n * LN2_LO
 
     @njit(cache=True, fastmath=FASTMATH, inline="always")
-    def _exp_nonpositive(x, bits, r):  # pragma: no cover
+    def exp_nonpositive(x):  # pragma: no cover
         """e**x for x <= 0 without libm, so that LLVM can vectorise the loop around it.
 
-        Range reduction x = n ln2 + t, a polynomial for e**t, and 2**n written as exponent
-        bits into ``bits[r]`` (the caller multiplies by ``bits.view(float64)[r]``). Within
-        2e-16 relative of the exact value; 0 below EXP_FLOOR (the scale is then 2**-1000 and
-        the polynomial is multiplied by 0).
+        Range reduction x = n ln2 + t, a polynomial for e**t, and 2**n written straight
+        into the exponent bits. Within 3e-16 relative of the exact value; 0 below EXP_FLOOR.
         """
         keep = x > EXP_FLOOR
         x = max(x, EXP_FLOOR)
         n = np.floor(x * LOG2E + 0.5)
-        t = (x - n * LN2_HI) - n * LN2_LO
+        t = _reduce_ln2(x, n)
         p = EXP_COEFFS[0]
         for j in range(1, EXP_COEFFS.shape[0]):
             p = p * t + EXP_COEFFS[j]
-        bits[r] = (np.int64(n) + 1023) << 52
+        p *= float_from_bits((np.int64(n) + 1023) << 52)
         return p if keep else 0.0
+
+    @njit(cache=True, fastmath=FASTMATH, inline="always")
+    def load_block(X, start, n, xs):  # pragma: no cover
+        """xs[j, r] = X[start + r, j] for the block's n rows (features become rows)."""
+        for r in range(n):
+            for j in range(X.shape[1]):
+                xs[j, r] = X[start + r, j]
 
     @njit(cache=True, fastmath=FASTMATH, inline="always")
     def block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc):  # pragma: no cover
         """Fill xs[:, :n] with the block's coordinates and lp[:, :n] with log wₖ N(x|k)."""
         n_components, n_features = means.shape
-        for r in range(n):
-            for j in range(n_features):
-                xs[j, r] = X[start + r, j]
+        load_block(X, start, n, xs)
         for k in range(n_components):
             for r in range(n):
                 lp[k, r] = 0.0
@@ -140,76 +180,222 @@ if njit is not None:
                 lp[k, r] = c - 0.5 * lp[k, r]
 
     @njit(cache=True, fastmath=FASTMATH, inline="always")
-    def block_responsibilities(lp, n, acc, bits):  # pragma: no cover
+    def _centre(xs, n, means, k, n_features, diff):  # pragma: no cover
+        for m in range(n_features):
+            mu = means[k, m]
+            for r in range(n):
+                diff[m, r] = xs[m, r] - mu
+
+    @njit(cache=True, fastmath=FASTMATH, inline="always")
+    def block_log_probs_max(
+        xs, n, means, prec_chol, log_norm, fixed, diff, col, ys, lp, row_max
+    ):  # pragma: no cover
+        """lp[:, :n] = log wₖ N(x|k) of the block in ``xs``, and row_max[:n] their maxima.
+
+        ``fixed`` is the number of features when the caller was compiled for it (0 when
+        not): the loops over features then have constant trip counts, LLVM unrolls them,
+        and each row's triangular product stays in registers. Otherwise the product runs
+        column by column over the rows, through the ``col`` scratch. ``diff`` (d, B) and
+        ``ys`` (B,) are scratch too.
+        """
+        n_components, n_features = means.shape
+        for k in range(n_components):
+            _centre(xs, n, means, k, n_features, diff)
+            if fixed:
+                for r in range(n):
+                    total = 0.0
+                    for j in range(fixed):
+                        y = 0.0
+                        for m in range(j + 1):  # P is upper triangular
+                            y += diff[m, r] * prec_chol[k, m, j]
+                        total += y * y
+                    ys[r] = total
+            else:
+                p = prec_chol[k, 0, 0]
+                for r in range(n):
+                    y = diff[0, r] * p
+                    ys[r] = y * y
+                for j in range(1, n_features):
+                    p = prec_chol[k, 0, j]
+                    for r in range(n):
+                        col[r] = diff[0, r] * p
+                    for m in range(1, j + 1):
+                        p = prec_chol[k, m, j]
+                        for r in range(n):
+                            col[r] += diff[m, r] * p
+                    for r in range(n):
+                        ys[r] += col[r] * col[r]
+            c = log_norm[k]
+            if k == 0:
+                for r in range(n):
+                    v = c - 0.5 * ys[r]
+                    lp[k, r] = v
+                    row_max[r] = v
+            else:
+                for r in range(n):
+                    v = c - 0.5 * ys[r]
+                    lp[k, r] = v
+                    row_max[r] = max(row_max[r], v)
+
+    @njit(cache=True, fastmath=FASTMATH, inline="always")
+    def block_exp_sums(lp, n, row_max, inv_sum, live):  # pragma: no cover
+        """lp[k, :n] = exp(lp - row_max) for the live components; returns the block's
+        log-likelihood sum.
+
+        live[k] is False when every row of the block gives component k less than
+        exp(EXP_FLOOR) of its best term: its responsibilities are all exactly 0 and it is
+        skipped here and by the moments. inv_sum[:n] = 1 / Σₖ exp(lp - row_max).
+        """
+        n_components = lp.shape[0]
+        for k in range(n_components):
+            count = 0.0  # a sum, not a flag: LLVM vectorises it
+            for r in range(n):
+                count += 1.0 if lp[k, r] - row_max[r] > EXP_FLOOR else 0.0
+            live[k] = count > 0.0
+        for r in range(n):
+            inv_sum[r] = 0.0
+        for k in range(n_components):
+            if not live[k]:
+                continue
+            for r in range(n):
+                e = exp_nonpositive(lp[k, r] - row_max[r])
+                lp[k, r] = e
+                inv_sum[r] += e
+        block_ll = 0.0
+        for r in range(n):
+            block_ll += row_max[r] + np.log(inv_sum[r])
+            inv_sum[r] = 1.0 / inv_sum[r]
+        return block_ll
+
+    @njit(cache=True, fastmath=FASTMATH, inline="always")
+    def block_responsibilities(lp, n, row_max, inv_sum, live):  # pragma: no cover
         """Turn the block's log-densities lp[:, :n] into responsibilities in place.
 
         Row-wise log-sum-exp over the components; returns the block's log-likelihood sum.
-        ``acc`` (B,) and ``bits`` (B,) int64 are scratch.
+        Rows of components that are not ``live`` (see :func:`block_exp_sums`) are left as
+        they were: their responsibilities are 0. ``row_max`` and ``inv_sum`` (B,) are scratch.
         """
         n_components = lp.shape[0]
-        scale = bits.view(np.float64)
-        row_max = np.full(lp.shape[1], -np.inf)
-        for k in range(n_components):
+        for r in range(n):
+            row_max[r] = lp[0, r]
+        for k in range(1, n_components):
             for r in range(n):
                 row_max[r] = max(row_max[r], lp[k, r])
-        for r in range(n):
-            acc[r] = 0.0
+        block_ll = block_exp_sums(lp, n, row_max, inv_sum, live)
         for k in range(n_components):
-            for r in range(n):
-                e = _exp_nonpositive(lp[k, r] - row_max[r], bits, r)
-                lp[k, r] = e
-            for r in range(n):
-                lp[k, r] *= scale[r]
-                acc[r] += lp[k, r]
-        block_ll = 0.0
-        for r in range(n):
-            block_ll += row_max[r] + np.log(acc[r])
-            acc[r] = 1.0 / acc[r]
-        for k in range(n_components):
-            for r in range(n):
-                lp[k, r] *= acc[r]
+            if live[k]:
+                for r in range(n):
+                    lp[k, r] *= inv_sum[r]
         return block_ll
 
-    @njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)
-    def _estep_stats_numba(X, means, prec_chol, log_norm):  # pragma: no cover
-        n_samples, n_features = X.shape
-        n_components = means.shape[0]
-        n_blocks = (n_samples + BLOCK_ROWS - 1) // BLOCK_ROWS
-        ll = np.zeros(n_blocks)
-        resp_sum = np.zeros((n_blocks, n_components))
-        first = np.zeros((n_blocks, n_components, n_features))
-        second = np.zeros((n_blocks, n_components, n_features, n_features))
-        for b in prange(n_blocks):
-            start = b * BLOCK_ROWS
-            n = min(n_samples, start + BLOCK_ROWS) - start
-            xs = np.empty((n_features, BLOCK_ROWS))
-            lp = np.empty((n_components, BLOCK_ROWS))
-            acc = np.empty(BLOCK_ROWS)
-            diff = np.empty((n_features, BLOCK_ROWS))
-            bits = np.empty(BLOCK_ROWS, dtype=np.int64)
-            block_log_probs(X, start, n, means, prec_chol, log_norm, xs, lp, acc)
-            ll[b] = block_responsibilities(lp, n, acc, bits)
-            # responsibilities and their sums, around each component's mean
-            for k in range(n_components):
-                for j in range(n_features):
-                    mu = means[k, j]
+    def _estep_kernel_source(fixed):
+        """The fused E-step kernel, compiled for ``fixed`` features (0: any number)."""
+
+        @njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)
+        def estep_kernel(X, means, prec_chol, log_norm):  # pragma: no cover
+            n_samples = X.shape[0]
+            n_features = fixed if fixed else X.shape[1]
+            n_components = means.shape[0]
+            padded = n_features + (n_features & 1)  # the scatter runs over pairs of features
+            width = BLOCK_ROWS + _ROW_PAD
+            n_blocks = (n_samples + BLOCK_ROWS - 1) // BLOCK_ROWS
+            ll = np.zeros(n_blocks)
+            resp_sum = np.zeros((n_blocks, n_components))
+            first = np.zeros((n_blocks, n_components, n_features))
+            second = np.zeros((n_blocks, n_components, n_features, n_features))
+            for b in prange(n_blocks):
+                start = b * BLOCK_ROWS
+                n = min(n_samples, start + BLOCK_ROWS) - start
+                # one allocation per block, cut into rows that start _ROW_PAD apart
+                rows = 3 * padded + n_components + 4
+                buf = np.empty(rows * width + rows * _ROW_PAD)
+                o = 0
+                xs = buf[o : o + padded * width].reshape((padded, width))
+                o += padded * width + _ROW_PAD
+                diff = buf[o : o + padded * width].reshape((padded, width))
+                o += padded * width + _ROW_PAD
+                wdiff = buf[o : o + padded * width].reshape((padded, width))
+                o += padded * width + _ROW_PAD
+                lp = buf[o : o + n_components * width].reshape((n_components, width))
+                o += n_components * width + _ROW_PAD
+                ys = buf[o : o + BLOCK_ROWS]
+                o += width + _ROW_PAD
+                row_max = buf[o : o + BLOCK_ROWS]
+                o += width + _ROW_PAD
+                inv_sum = buf[o : o + BLOCK_ROWS]
+                o += width + _ROW_PAD
+                col = buf[o : o + BLOCK_ROWS]
+                live = np.empty(n_components, dtype=np.bool_)
+                load_block(X, start, n, xs)
+                if padded > n_features:  # the pad row takes part in the scatter as zeros
                     for r in range(n):
-                        diff[j, r] = xs[j, r] - mu
-                total = 0.0
-                for r in range(n):
-                    total += lp[k, r]
-                resp_sum[b, k] = total
-                for j in range(n_features):
-                    f = 0.0
+                        diff[n_features, r] = 0.0
+                        wdiff[n_features, r] = 0.0
+                block_log_probs_max(
+                    xs, n, means, prec_chol, log_norm, fixed, diff, col, ys, lp, row_max
+                )
+                ll[b] = block_exp_sums(lp, n, row_max, inv_sum, live)
+                # responsibilities and their moments around each component's own mean
+                for k in range(n_components):
+                    if not live[k]:
+                        continue  # all its responsibilities here are 0
+                    total = 0.0
                     for r in range(n):
-                        f += lp[k, r] * diff[j, r]
-                    first[b, k, j] = f
-                    for m in range(j, n_features):
-                        s2 = 0.0
+                        w = lp[k, r] * inv_sum[r]
+                        lp[k, r] = w
+                        total += w
+                    resp_sum[b, k] = total
+                    for j in range(n_features):
+                        mu = means[k, j]
+                        f = 0.0
                         for r in range(n):
-                            s2 += lp[k, r] * diff[j, r] * diff[m, r]
-                        second[b, k, j, m] = s2
-        return ll, resp_sum, first, second
+                            t = xs[j, r] - mu
+                            diff[j, r] = t
+                            w = lp[k, r] * t
+                            wdiff[j, r] = w
+                            f += w
+                        first[b, k, j] = f
+                    # upper triangle in 2x2 tiles: four sums per pass over the rows, one
+                    # load per multiply-add
+                    for j in range(0, n_features, 2):
+                        for m in range(j, n_features, 2):
+                            s00 = 0.0
+                            s01 = 0.0
+                            s10 = 0.0
+                            s11 = 0.0
+                            for r in range(n):
+                                a0 = wdiff[j, r]
+                                a1 = wdiff[j + 1, r]
+                                c0 = diff[m, r]
+                                c1 = diff[m + 1, r]
+                                s00 += a0 * c0
+                                s01 += a0 * c1
+                                s10 += a1 * c0
+                                s11 += a1 * c1
+                            second[b, k, j, m] = s00
+                            if m + 1 < n_features:
+                                second[b, k, j, m + 1] = s01
+                                second[b, k, j + 1, m + 1] = s11
+                            if m > j:
+                                second[b, k, j + 1, m] = s10
+            return ll, resp_sum, first, second
+
+        return estep_kernel
+
+    _estep_kernels: dict = {}
+
+    def _estep_kernel(n_features: int, specialise: bool = True):
+        """The E-step kernel for this many features (the general one when not
+        ``specialise``), made on first use and kept."""
+        fixed = n_features if specialise and 2 <= n_features <= MAX_FIXED_FEATURES else 0
+        kernel = _estep_kernels.get(fixed)
+        if kernel is None:
+            kernel = _estep_kernels.setdefault(fixed, _estep_kernel_source(fixed))
+        return kernel
+
+    def _estep_stats_numba(X, means, prec_chol, log_norm):
+        """Per-block partial sums ``(ll, resp_sum, first, second)`` of the fused kernel."""
+        return _estep_kernel(X.shape[1])(X, means, prec_chol, log_norm)
 
     @njit(parallel=True, cache=True, nogil=True, fastmath=FASTMATH)
     def _weighted_log_prob_numba(X, means, prec_chol, log_norm):  # pragma: no cover

@@ -62,11 +62,14 @@ if njit is not None:
             n = min(n_samples, start + BLOCK_ROWS) - start
             xs = np.empty((n_features, BLOCK_ROWS))
             lp = np.empty((n_components, BLOCK_ROWS))
-            acc = np.empty(BLOCK_ROWS)
-            bits = np.empty(BLOCK_ROWS, dtype=np.int64)
+            row_max = np.empty(BLOCK_ROWS)
+            inv_sum = np.empty(BLOCK_ROWS)
+            live = np.empty(n_components, dtype=np.bool_)
             block_log_probs_diag(X, start, n, means, prec, log_norm, xs, lp)
-            ll[b] = block_responsibilities(lp, n, acc, bits)
+            ll[b] = block_responsibilities(lp, n, row_max, inv_sum, live)
             for k in range(n_components):
+                if not live[k]:
+                    continue  # all its responsibilities in this block are 0
                 total = 0.0
                 for r in range(n):
                     total += lp[k, r]
