@@ -121,6 +121,7 @@ if njit is not None:
     # Features up to this many get a kernel compiled for their exact count (see
     # _estep_kernel); more take the general one.
     MAX_FIXED_FEATURES = 16
+    INLINE_CENTRE = 4  # see _row_log_prob
     # Each block's scratch rows start this many doubles apart beyond BLOCK_ROWS, so that
     # rows read and written in one loop do not share their low 12 address bits (4K
     # aliasing stalls the loads behind the stores).
@@ -187,45 +188,65 @@ if njit is not None:
                 diff[m, r] = xs[m, r] - mu
 
     @njit(cache=True, fastmath=FASTMATH, inline="always")
+    def _row_log_prob(xs, diff, r, means, prec_chol, k, c, fixed):  # pragma: no cover
+        # One row's log wₖ N(x|k) with all loops of constant length: LLVM unrolls them and
+        # vectorises the caller's loop over rows. Up to INLINE_CENTRE features the row is
+        # centred here (LLVM merges the repeats); beyond, the unrolled body grows too large
+        # for that and reads the centred block ``diff`` instead.
+        total = 0.0
+        for j in range(fixed):
+            y = 0.0
+            for m in range(j + 1):  # P is upper triangular
+                if fixed <= INLINE_CENTRE:
+                    y += (xs[m, r] - means[k, m]) * prec_chol[k, m, j]
+                else:
+                    y += diff[m, r] * prec_chol[k, m, j]
+            total += y * y
+        return c - 0.5 * total
+
+    @njit(cache=True, fastmath=FASTMATH, inline="always")
     def block_log_probs_max(
         xs, n, means, prec_chol, log_norm, fixed, diff, col, ys, lp, row_max
     ):  # pragma: no cover
         """lp[:, :n] = log wₖ N(x|k) of the block in ``xs``, and row_max[:n] their maxima.
 
         ``fixed`` is the number of features when the caller was compiled for it (0 when
-        not): the loops over features then have constant trip counts, LLVM unrolls them,
-        and each row's triangular product stays in registers. Otherwise the product runs
-        column by column over the rows, through the ``col`` scratch. ``diff`` (d, B) and
-        ``ys`` (B,) are scratch too.
+        not): each row's triangular product then stays in registers. Otherwise the product
+        runs column by column over the rows, through the scratch ``diff`` (d, B), ``col``
+        and ``ys`` (B,).
         """
         n_components, n_features = means.shape
         for k in range(n_components):
-            _centre(xs, n, means, k, n_features, diff)
+            c = log_norm[k]
+            if fixed > INLINE_CENTRE:
+                _centre(xs, n, means, k, n_features, diff)
+            if fixed and k == 0:
+                for r in range(n):
+                    v = _row_log_prob(xs, diff, r, means, prec_chol, k, c, fixed)
+                    lp[k, r] = v
+                    row_max[r] = v
+                continue
             if fixed:
                 for r in range(n):
-                    total = 0.0
-                    for j in range(fixed):
-                        y = 0.0
-                        for m in range(j + 1):  # P is upper triangular
-                            y += diff[m, r] * prec_chol[k, m, j]
-                        total += y * y
-                    ys[r] = total
-            else:
-                p = prec_chol[k, 0, 0]
+                    v = _row_log_prob(xs, diff, r, means, prec_chol, k, c, fixed)
+                    lp[k, r] = v
+                    row_max[r] = max(row_max[r], v)
+                continue
+            _centre(xs, n, means, k, n_features, diff)
+            p = prec_chol[k, 0, 0]
+            for r in range(n):
+                y = diff[0, r] * p
+                ys[r] = y * y
+            for j in range(1, n_features):
+                p = prec_chol[k, 0, j]
                 for r in range(n):
-                    y = diff[0, r] * p
-                    ys[r] = y * y
-                for j in range(1, n_features):
-                    p = prec_chol[k, 0, j]
+                    col[r] = diff[0, r] * p
+                for m in range(1, j + 1):
+                    p = prec_chol[k, m, j]
                     for r in range(n):
-                        col[r] = diff[0, r] * p
-                    for m in range(1, j + 1):
-                        p = prec_chol[k, m, j]
-                        for r in range(n):
-                            col[r] += diff[m, r] * p
-                    for r in range(n):
-                        ys[r] += col[r] * col[r]
-            c = log_norm[k]
+                        col[r] += diff[m, r] * p
+                for r in range(n):
+                    ys[r] += col[r] * col[r]
             if k == 0:
                 for r in range(n):
                     v = c - 0.5 * ys[r]
@@ -236,6 +257,37 @@ if njit is not None:
                     v = c - 0.5 * ys[r]
                     lp[k, r] = v
                     row_max[r] = max(row_max[r], v)
+
+    @njit(cache=True, fastmath=FASTMATH, inline="always")
+    def _moments_2d(xs, n, means, k, lp, inv_sum, resp_sum, first, second):  # pragma: no cover
+        # Two features: the total, both first moments and the three second ones in a
+        # single pass over the rows, every sum in a register.
+        mu0 = means[k, 0]
+        mu1 = means[k, 1]
+        total = 0.0
+        f0 = 0.0
+        f1 = 0.0
+        s00 = 0.0
+        s01 = 0.0
+        s11 = 0.0
+        for r in range(n):
+            w = lp[k, r] * inv_sum[r]
+            t0 = xs[0, r] - mu0
+            t1 = xs[1, r] - mu1
+            a0 = w * t0
+            a1 = w * t1
+            total += w
+            f0 += a0
+            f1 += a1
+            s00 += a0 * t0
+            s01 += a0 * t1
+            s11 += a1 * t1
+        resp_sum[k] = total
+        first[k, 0] = f0
+        first[k, 1] = f1
+        second[k, 0, 0] = s00
+        second[k, 0, 1] = s01
+        second[k, 1, 1] = s11
 
     @njit(cache=True, fastmath=FASTMATH, inline="always")
     def block_exp_sums(lp, n, row_max, inv_sum, live):  # pragma: no cover
@@ -339,6 +391,9 @@ if njit is not None:
                 for k in range(n_components):
                     if not live[k]:
                         continue  # all its responsibilities here are 0
+                    if fixed == 2:
+                        _moments_2d(xs, n, means, k, lp, inv_sum, resp_sum[b], first[b], second[b])
+                        continue
                     total = 0.0
                     for r in range(n):
                         w = lp[k, r] * inv_sum[r]
