@@ -52,9 +52,14 @@ def measure(X, n_components, covariance_type, iterations, repeat) -> tuple[dict,
     (times, regularised)
     """
     try:
-        return per_iteration(X, n_components, covariance_type, iterations, repeat), False
+        times = per_iteration(
+            X, n_components, covariance_type, iterations, repeat, rows_as_given=False
+        )
+        return times, False
     except (ValueError, np.linalg.LinAlgError):
-        times = per_iteration(X, n_components, covariance_type, iterations, repeat, 1e-6)
+        times = per_iteration(
+            X, n_components, covariance_type, iterations, repeat, 1e-6, rows_as_given=False
+        )
         return times, True
 
 

@@ -446,10 +446,11 @@ def iter_half_steps(
         Phases ``'init'``, ``'E'``, ``'M'``. Every snapshot is complete: closing the
         generator early loses nothing.
     """
-    if estep is None:
-        X = _check_run(X, initial)
-        estep = lambda p: e_step(X, p, backend)  # noqa: E731
     resolve_backend(backend)  # validate before any work
+    if estep is None:
+        # grouped once per run, so that the kernels skip far components block by block
+        rows = kernels.rows_grouped_by_nearest_mean(_check_run(X, initial), initial.means, backend)
+        estep = lambda p: e_step(rows, p, backend)  # noqa: E731
     params = initial
     yield EMStep(0, params, math.nan, math.nan, False, phase="init")
     lower_bound = previous_lower_bound

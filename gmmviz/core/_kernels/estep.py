@@ -471,6 +471,11 @@ if njit is not None:
         return out
 
 
+def kernels_compiled(backend: str | None = None) -> bool:
+    """Whether ``backend`` runs the compiled kernels (numba installed, ready and asked for)."""
+    return njit is not None and resolve_backend(backend) == "numba"
+
+
 def estep_stats(
     X: np.ndarray,
     means: np.ndarray,
