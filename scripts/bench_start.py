@@ -58,7 +58,7 @@ from gmmviz.qt.app import apply_options, ensure_app, start_up
 from gmmviz.qt.main_window import MainWindow
 
 app = ensure_app(sys.argv[:1])
-start_up()
+start_up(defer_warm_up=True)
 window = MainWindow(remember=False)
 spec = apply_options(window, build_parser().parse_args([]))
 window.show()

@@ -165,13 +165,17 @@ _warm_up_done = threading.Event()
 _warm_up_thread: threading.Thread | None = None
 
 
-def register_warm_up(fn: Callable[[], None]) -> Callable[[], None]:
+def register_warm_up(fn: Callable[[], None], first: bool = False) -> Callable[[], None]:
     """Add ``fn`` (no arguments; runs every kernel of a module once) to the warm-up.
 
     Usable as a decorator. Register at import time: functions added after
-    :func:`start_warm_up` began are not run by it.
+    :func:`start_warm_up` began are not run by it. ``first`` puts ``fn`` before those
+    already registered.
     """
-    _warm_ups.append(fn)
+    if first:
+        _warm_ups.insert(0, fn)
+    else:
+        _warm_ups.append(fn)
     return fn
 
 

@@ -10,6 +10,7 @@ Errors exit 1 with the message on stderr.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from dataclasses import replace
 
@@ -43,9 +44,13 @@ def ensure_app(argv: list[str] | None = None) -> QApplication:
     return app
 
 
-def start_up() -> None:
+def start_up(defer_warm_up: bool = False) -> None:
     """Once per process, before the first window: compile the numba kernels off the GUI
-    thread (numpy serves until they are ready) and make the GUI thread win the GIL fast."""
+    thread (numpy serves until they are ready) and make the GUI thread win the GIL fast.
+
+    With ``defer_warm_up`` the background work starts once the event loop runs (after the
+    window is shown): its imports would otherwise compete with the window's own start.
+    """
     global _tuned
     if _tuned:
         return
@@ -55,7 +60,19 @@ def start_up() -> None:
 
     _platform.shorten_switch_interval()
     _platform.collect_garbage_on_gui_thread()
-    backend.start_warm_up()
+    # the first frame needs scipy (the first covariances' Cholesky factors while numba is
+    # not ready; the matched confusion matrix): import it before numba, off this thread
+    backend.register_warm_up(_import_scipy, first=True)
+    if defer_warm_up:
+        QTimer.singleShot(0, backend.start_warm_up)
+    else:
+        backend.start_warm_up()
+
+
+def _import_scipy() -> None:
+    """Import the parts of scipy the first frame uses (on the warm-up thread)."""
+    for name in ("scipy.linalg", "scipy.optimize"):
+        importlib.import_module(name)
 
 
 class ScriptedRun(QObject):
@@ -170,7 +187,7 @@ def _plays(args: argparse.Namespace) -> bool:
 def run(args: argparse.Namespace) -> int:
     """Open the window for parsed options and run the event loop; returns the exit status."""
     app = ensure_app(sys.argv[:1])
-    start_up()
+    start_up(defer_warm_up=True)
     scripted = bool(args.screenshot or args.export_model or args.quit)
     window = MainWindow(remember=not scripted)
     script = ScriptedRun(window, args) if scripted else None
