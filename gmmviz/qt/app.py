@@ -193,6 +193,7 @@ def run(args: argparse.Namespace) -> int:
     script = ScriptedRun(window, args) if scripted else None
     window.presenter.quiet_errors = bool(args.quit)
     window.presenter.importer.interactive = not scripted  # a script never waits on a dialog
+    window.presenter.unsaved.ask = not scripted
     spec = apply_options(window, args)
     window.show()
     _platform.freeze_startup_objects()

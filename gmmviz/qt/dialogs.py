@@ -89,10 +89,16 @@ def check_folder(path: str | Path) -> None:
 
 def _open(box: QMessageBox) -> QMessageBox:
     box.setTextFormat(Qt.TextFormat.RichText)
+    return open_box(box)
+
+
+def open_box(box: QMessageBox) -> QMessageBox:
+    """Show ``box`` window-modal without blocking (the event loop keeps running); it is
+    listed by :func:`open_boxes` until it closes."""
     box.setWindowModality(Qt.WindowModality.WindowModal)
     box.finished.connect(lambda *_: _boxes.remove(box) if box in _boxes else None)
     _boxes.append(box)
-    box.open()  # never blocks: the event loop keeps running
+    box.open()
     return box
 
 

@@ -293,6 +293,9 @@ class MainWindow(QMainWindow):
         self.store.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.presenter.unsaved.blocks("Closing the window", self.close):
+            event.ignore()  # asked first: painted points are not saved
+            return
         self.save_settings()
         self.hide()  # closing feels instant even if the worker finishes an iteration first
         # pending timers (a debounced K change, say) must not restart EM after this

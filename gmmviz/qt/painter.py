@@ -150,6 +150,7 @@ class Painter(QObject):
         keep = self.bar.keep_model.isChecked() and step is not None
         k = self.p.state.model.n_components
         self.p.set_data(source, restart=False)
+        self.p.unsaved.painted(source.n_samples)
         if source.n_samples < max(2, k):
             self.p.status(f"{source.n_samples} points painted; EM runs once there are at "
                           f"least {max(2, k)} (K = {k}).")  # fmt: skip

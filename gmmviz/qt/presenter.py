@@ -55,6 +55,7 @@ from gmmviz.qt.sessions import SessionKeeper, is_session
 from gmmviz.qt.start_editor import StartEditor
 from gmmviz.qt.sweep import SweepController
 from gmmviz.qt.tasks import TaskResult, TaskRunner
+from gmmviz.qt.unsaved import UnsavedPainting
 from gmmviz.scene import MARKER_LIMIT
 
 
@@ -102,6 +103,7 @@ class Presenter(QObject):
         self.runner = SnapshotRunner(self, auto_ack=False, name="gmmviz-em-worker")
         self.tasks = TaskRunner(self)
         self.importer = DataImporter(self)
+        self.unsaved = UnsavedPainting(self)
         self.sessions = SessionKeeper(self)
         self.painter = Painter(self)
         self.render = RenderCycle(self, self.runner, window.canvas, state, window.can_paint)
@@ -188,6 +190,8 @@ class Presenter(QObject):
         plays at once with ``play``)."""
         if self.is_closed:
             return
+        if self.unsaved.blocks("Generating new data", partial(self.generate, spec, play)):
+            return
         if isinstance(spec, DatasetSpec):
             self.state.set_dataset(spec)
         spec = self.state.dataset
@@ -207,6 +211,8 @@ class Presenter(QObject):
             return
         if is_session(path):
             self.sessions.open(path, play=play)
+            return
+        if self.unsaved.blocks("Opening a data file", partial(self.open_data, path, play, ask)):
             return
         self.runner.pause()
         self.importer.open(path, play=play, ask=ask)
@@ -233,6 +239,8 @@ class Presenter(QObject):
     def load_preset(self, name: str, play: bool = True) -> None:
         """One of the lecture's experiments: its data, settings and view; EM runs at once
         (and, for the density preset, points are drawn from the fit when it converges)."""
+        if self.unsaved.blocks("Loading a preset", partial(self.load_preset, name, play)):
+            return
         p = self.prepare_preset(name)
         self.generate(p.dataset, play=play)
         self._preset_hint = p.hint

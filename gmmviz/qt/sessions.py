@@ -40,27 +40,30 @@ class SessionKeeper(QObject):
 
     # ------------------------------------------------------------------ save
 
-    def save_dialog(self) -> None:
+    def save_dialog(self) -> bool:
+        """Ask where, then save; returns whether a save was started."""
         if self.state.data is None:
             self.presenter.error("There is nothing to save yet: generate data or open a file.")
-            return
+            return False
         target = dialogs.export_path(self.presenter.w, "session")
-        if target is not None:
-            self.save(target)
+        return target is not None and self.save(target)
 
-    def save(self, path: str | Path) -> None:
-        """Write the session to ``path`` in the background (the state is taken now)."""
+    def save(self, path: str | Path) -> bool:
+        """Write the session to ``path`` in the background (the state is taken now);
+        returns whether the writing was started."""
         path = str(path)
         try:
             dialogs.check_folder(path)
             (x0, x1), (y0, y1) = self.presenter.w.canvas.view.viewRange()
             writer = session_writer(path, self.state, (x0, x1, y0, y1))
         except (OSError, ValueError) as exc:
+            self.presenter.unsaved.save_failed()
             self.presenter.error(f"Could not save the session: {exc}")
-            return
+            return False
         self._saving = path
         self.presenter.status(f"Saving the session to {path}…")
         self.tasks.submit("session-save", writer)
+        return True
 
     # ------------------------------------------------------------------ open
 
@@ -71,6 +74,8 @@ class SessionKeeper(QObject):
 
     def open(self, path: str | Path, play: bool = False) -> None:
         """Read and check a session file in the background; show it if it is valid."""
+        if self.presenter.unsaved.blocks("Opening a session", partial(self.open, path, play)):
+            return
         path = str(path)
         self.presenter.runner.pause()
         self.presenter.importer.abandon()
@@ -115,9 +120,11 @@ class SessionKeeper(QObject):
         if result.slot == "session-save" and self._saving is not None:
             path, self._saving = self._saving, None
             if result.error is not None:
+                self.presenter.unsaved.save_failed()
                 self.presenter.error(f"Could not save the session: {result.error}")
             else:
                 self.presenter.status(f"Saved the session to {path}.")
+                self.presenter.unsaved.saved()  # the painted points are kept there
         elif result.slot == "session" and self._opening is not None:
             path, self._opening = self._opening, None
             name = Path(path).name

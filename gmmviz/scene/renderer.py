@@ -116,14 +116,17 @@ class SceneRenderer:
         return self._colours
 
     def flags_for(self, snapshot) -> tuple[tuple[int, ...], tuple[int, ...]]:
-        """Collapsed and empty components of a snapshot (see :mod:`gmmviz.core.diagnostics`)."""
+        """Collapsed and empty components of a snapshot (see :mod:`gmmviz.core.diagnostics`).
+
+        Nothing is called collapsed at iteration 0: a start from random data points puts
+        each component on one point with a ``reg_covar`` covariance by design (as
+        scikit-learn's does), and EM has not run yet to keep or undo it.
+        """
         if self._variance is None:
             self._variance = smallest_variance(self.X)
         params = snapshot.params
-        return (
-            tuple(collapsed_components(params, self._variance)),
-            tuple(empty_components(params, len(self.X))),
-        )
+        collapsed = () if snapshot.iteration == 0 else collapsed_components(params, self._variance)
+        return tuple(collapsed), tuple(empty_components(params, len(self.X)))
 
     def metrics_for(self, snapshot) -> FitMetrics:
         """Scores of a snapshot; the agreement with the true labels uses the hard labels of

@@ -37,6 +37,8 @@ def _open(qtbot, **kwargs) -> MainWindow:
     qtbot.waitExposed(w)
     w.errors = []
     w.presenter.errorShown.connect(w.errors.append)
+    # nobody answers questions here: tests of the unsaved-points question switch it on
+    w.presenter.unsaved.ask = False
     return w
 
 
@@ -46,6 +48,7 @@ def window(qtbot):
     collects every error message it showed."""
     w = _open(qtbot, remember=False)
     yield w
+    w.presenter.unsaved.ask = False  # a test that switched the question on is over
     w.close()
     assert not w.presenter.runner.is_running()
 
@@ -56,6 +59,7 @@ def remembering_window(qtbot, settings_dir):
     store = QSettings(str(settings_dir / "gmmviz.ini"), QSettings.Format.IniFormat)
     w = _open(qtbot, settings=store, remember=True)
     yield w
+    w.presenter.unsaved.ask = False
     w.close()
     assert not w.presenter.runner.is_running()
 

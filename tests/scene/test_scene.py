@@ -223,3 +223,22 @@ def test_a_component_of_weight_zero_is_never_chosen(blobs, backend):
     assert not (pc.labels == 2).any()
     assert np.isfinite(pc.blend).all()
     np.testing.assert_array_equal(pc.member, 0.0)
+
+
+def test_a_start_on_data_points_is_not_called_collapsed():
+    """random_from_data puts each component on one point with a reg_covar covariance (as
+    scikit-learn does): at iteration 0 that is the start, not a collapse. A component that
+    sits on one point after EM has run is flagged."""
+    from dataclasses import replace
+
+    from gmmviz.core.em import iter_em
+    from gmmviz.core.init import initialise
+
+    X, _ = generate(DatasetSpec("blobs", 300, seed=0))
+    start = initialise(X, 3, init_params="random_from_data", random_state=0)
+    steps = list(iter_em(X, start, max_iter=3))
+    renderer = SceneRenderer(X)
+    assert renderer.flags_for(steps[0])[0] == ()
+    assert renderer.flags_for(steps[-1])[0] == ()  # EM spread them out
+    stuck = replace(steps[-1], iteration=1, params=start)  # the one-point start after a step
+    assert renderer.flags_for(stuck)[0] == (0, 1, 2)
