@@ -46,6 +46,8 @@ from gmmviz.qt.style import STYLE_SHEET
 
 APP_NAME = "gmmviz"
 _STATE_KEY = "settings/state"
+#: Height the bottom pane takes while Choose K shows (its controls and plot need it).
+TALL_TAB_HEIGHT = 400
 
 
 class MainWindow(QMainWindow):
@@ -140,6 +142,8 @@ class MainWindow(QMainWindow):
         self.bottom_tabs.addTab(self.metrics_panel, "Fit metrics")
         self.equations = EquationsPanel()
         self.bottom_tabs.addTab(self.equations, "Equations")
+        self._sizes_before_tall_tab: list[int] | None = None
+        self.bottom_tabs.currentChanged.connect(self._fit_bottom_tab)
         self.right_splitter = right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(top)
         right.addWidget(self.bottom_tabs)
@@ -163,6 +167,24 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_label, 1)
         self.statusBar().addPermanentWidget(self.size_label)
         self.show_status("Welcome: pick a dataset and press Generate, or Step / Play to watch EM.")
+
+    def _fit_bottom_tab(self, index: int) -> None:
+        """Choose K needs room for its controls and a readable plot: showing it grows the
+        bottom pane to TALL_TAB_HEIGHT (the canvas gives way); leaving it gives the canvas
+        its height back, unless the splitter was moved meanwhile."""
+        splitter = self.right_splitter
+        sizes = splitter.sizes()
+        if self.bottom_tabs.widget(index) is self.selection_panel:
+            total = sum(sizes)
+            tall = min(TALL_TAB_HEIGHT, total // 2)
+            if sizes[1] < tall:
+                splitter.setSizes([total - tall, tall])
+                self._sizes_before_tall_tab = sizes
+                self._tall_sizes = splitter.sizes()
+        elif self._sizes_before_tall_tab is not None:
+            if sizes == self._tall_sizes:
+                splitter.setSizes(self._sizes_before_tall_tab)
+            self._sizes_before_tall_tab = None
 
     # ================================================================== what the presenter shows
 

@@ -79,3 +79,27 @@ def test_fit_metrics_follow_the_shown_model(qtbot, window, load):
     assert m.confusion.trace() == best  # components matched to classes on the diagonal
     assert window.metrics_panel.values["adjusted Rand index"].text() == f"{m.ari:.4f}"
     assert window.metrics_panel.table.rowCount() == 3
+
+
+def test_the_choose_k_tab_gets_room_and_gives_it_back(qtbot, window):
+    from gmmviz.qt.main_window import TALL_TAB_HEIGHT
+
+    window.resize(1280, 820)
+    qtbot.wait(50)
+    splitter = window.right_splitter
+    before = splitter.sizes()
+    assert before[1] < TALL_TAB_HEIGHT
+    window.bottom_tabs.setCurrentWidget(window.selection_panel)
+    qtbot.wait(20)
+    # the plot is readable: the pane grows towards TALL_TAB_HEIGHT (as far as the canvas's
+    # minimum height lets it in this small offscreen window)
+    assert splitter.sizes()[1] > before[1] + 100
+    window.bottom_tabs.setCurrentWidget(window.likelihood)
+    qtbot.wait(20)
+    assert splitter.sizes() == before  # the canvas has its height back
+    # a splitter the user moved meanwhile is left where they put it
+    window.bottom_tabs.setCurrentWidget(window.selection_panel)
+    moved = [sum(before) - 300, 300] if splitter.sizes()[1] != 300 else [sum(before) - 320, 320]
+    splitter.setSizes(moved)
+    window.bottom_tabs.setCurrentWidget(window.likelihood)
+    assert splitter.sizes() == moved
