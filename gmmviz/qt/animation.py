@@ -101,7 +101,7 @@ class AnimationExport(QObject):
         self.canvas.set_points(self.w.canvas.xy, True, data.n_classes)
         self.canvas.set_axis_names(self.w.canvas.axis_names)
         request = replace(self.w.canvas.view_request(), rect=None, shape=(0, 0))
-        renderer = SceneRenderer(data.X, data.y_true, self.w.presenter._projection)
+        renderer = SceneRenderer(data.X, data.y_true, self.w.presenter.projection)
         self.progress.setMaximum(len(steps))
         self.w.presenter.tasks.finished.connect(self._on_displays)
         self._token = self.w.presenter.tasks.submit(

@@ -3,7 +3,7 @@
 Two directions, kept apart (ndv's controller does the same):
 
 * **model → view**: the widgets are views of :class:`~gmmviz.app.state.AppState`; every
-  state signal has one handler here that updates them (``_on_state_*``);
+  state signal has one handler in :mod:`gmmviz.qt.state_view` that updates them;
 * **view → model**: widget signals become state changes or use cases (``_on_widget_*`` and
   the public commands); nothing reads a widget back to learn a setting.
 
@@ -34,9 +34,6 @@ from gmmviz.app.state import (
     DataSource,
     Run,
     RunStatus,
-    Samples,
-    Selection,
-    ViewSettings,
     matched_colour_slots,
     view_for,
 )
@@ -53,10 +50,10 @@ from gmmviz.qt.run_report import RunReport
 from gmmviz.qt.runner import SnapshotRunner, Update
 from gmmviz.qt.sessions import SessionKeeper, is_session
 from gmmviz.qt.start_editor import StartEditor
+from gmmviz.qt.state_view import StateView
 from gmmviz.qt.sweep import SweepController
 from gmmviz.qt.tasks import TaskResult, TaskRunner
 from gmmviz.qt.unsaved import UnsavedPainting
-from gmmviz.scene import MARKER_LIMIT
 
 
 @dataclass(frozen=True)
@@ -118,28 +115,20 @@ class Presenter(QObject):
         self.data_what = "load the data"
         self._preset_sample = 0  # points to draw when the preset's run converges
         self._preset_hint = ""  # what to look for, said again when its run plays
-        self._half_steps = False
-        self._projection: Projection | None = None
-        self._projection_key: tuple | None = None
         self._pending: PendingRun | None = None  # a run before its first snapshot
         self.restored_run_id: int | None = None  # a paused run reopened from a session
         self.continued_run_id: int | None = None  # a run that went on from a shown model
         self._sample_seeds = itertools.count()
-        self._prepared: tuple | None = None  # (source, view key, renderer) from a data job
         self._connect()
 
     def _connect(self) -> None:
         s, w, r = self.state, self.w, self.runner
-        s.datasetChanged.connect(w.dataset_panel.set_spec)
-        s.modelChanged.connect(self._on_state_model)
-        s.viewChanged.connect(self._on_state_view)
-        s.speedChanged.connect(self._on_state_speed)
-        s.dataChanged.connect(self._on_state_data)
-        s.runStarted.connect(self._on_state_run_started)
-        s.snapshotsAdded.connect(self._on_state_snapshots)
-        s.runEnded.connect(self._on_state_run_ended)
-        s.selectionChanged.connect(self._on_state_selection)
-        s.samplesChanged.connect(self._on_state_samples)
+        # connected before the view's handlers, so these run first: the old run is
+        # cancelled before the widgets show new data
+        s.dataChanged.connect(self._on_data_replaced)
+        s.runStarted.connect(self._on_run_started)
+        self.view = StateView(self)
+        s.runEnded.connect(self._on_run_ended)  # after the view reported the run's end
         r.updated.connect(self._on_update)
         r.runFinished.connect(self._on_run_finished)
         r.runFailed.connect(self._on_run_failed)
@@ -164,13 +153,14 @@ class Presenter(QObject):
 
     def sync_widgets(self) -> None:
         """Make every widget show the state (once, after the state was restored)."""
-        s = self.state
-        self.w.dataset_panel.set_spec(s.dataset)
-        self.w.model_panel.set_settings(s.model)
-        self._on_state_speed(s.speed)
-        self._on_state_view(s.view)
+        self.view.sync_widgets()
 
     # ================================================================== queries
+
+    @property
+    def projection(self) -> Projection | None:
+        """The plane the canvas shows (two features or two principal axes)."""
+        return self.view.projection
 
     @property
     def is_closed(self) -> bool:
@@ -450,109 +440,21 @@ class Presenter(QObject):
         if not self.is_closed and self.w.canvas.wants_view_updates and self.state.data is not None:
             self.render.request()
 
-    # ================================================================== model → view
+    # ================================================================== state → use cases
+    # (the widgets follow the state in StateView; these are the use cases' own reactions)
 
-    def _on_state_model(self, settings: ModelSettings) -> None:
-        self.w.model_panel.set_settings(settings)
-
-    def _on_state_speed(self, speed: float | None) -> None:
-        self.w.em_panel.set_rate(speed)
-        self.runner.set_rate(speed)
-
-    def _on_state_view(self, view: ViewSettings) -> None:
-        w = self.w
-        if view.half_steps != self._half_steps:
-            self._half_steps = view.half_steps
-            w.em_panel.half_steps.setChecked(view.half_steps)
-            if view.half_steps:
-                w.bottom_tabs.setCurrentWidget(w.equations)
-            if self.state.data is not None and self.state.run is not None:
-                self.reset()  # a run of the other kind, from the same start
-        data = self.state.data
-        if data is not None and view.projection_key != self._projection_key:
-            self._apply_projection(data)  # another plane: the same model, seen anew
-        w.view_bar.show_view(view)
-        w.sync_view_actions(view)
-        w.canvas.set_colour_mode(view.colour_by, view.component)
-        w.canvas.set_layers(ellipses=view.show_ellipses, legend=view.show_legend)
-        w.canvas.set_density_wanted(view.show_density)
-        w.canvas.samples.setVisible(view.show_samples)
-        if self.state.data is not None:
-            self.render.request()
-
-    def _on_state_data(self, source: DataSource) -> None:
-        w = self.w
+    def _on_data_replaced(self, _source: DataSource) -> None:
         self._pending = None
         self.runner.cancel()
         self.tasks.forget("sample")  # points drawn from the old data's model stay away
-        use_markers = source.n_samples <= MARKER_LIMIT
-        w.view_bar.set_features(source.feature_names)
-        self._apply_projection(source)
-        w.em_panel.show_step(None, None, True)
-        w.em_panel.set_badge("not started", "idle")
-        w.likelihood.reset_curve()
-        w.show_source(source, use_markers)
-        self.readouts.refresh()
-        self.dataReady.emit()
-        self.render.request()
 
-    def _apply_projection(self, source: DataSource) -> None:
-        """The plane the canvas shows (features or principal axes): points, ellipses,
-        density and samples follow it; the model is not refitted."""
-        view = self.state.view
-        prepared, self._prepared = self._prepared, None
-        if prepared is not None and prepared[0] is source and prepared[1] == view.projection_key:
-            projection, renderer = prepared[2]  # made by the data job, on the worker
-        else:
-            projection, renderer = make_renderer(source, view)
-        self._projection = projection
-        self._projection_key = view.projection_key
-        self.render.set_renderer(renderer)
-        canvas = self.w.canvas
-        canvas.class_names = source.class_names
-        self.w.metrics_panel.class_names = source.class_names
-        canvas.set_points(renderer.view, source.n_samples <= MARKER_LIMIT, source.n_classes,
-                          renderer.bounds)  # fmt: skip
-        canvas.set_axis_names(projection.names)
-        self.w.view_bar.show_axes(view.axes, view.pca, view.pca_scaled)
-        self._on_state_samples(self.state.samples)
-
-    def _on_state_run_started(self, run: Run) -> None:
-        w = self.w
+    def _on_run_started(self, _run: Run) -> None:
         self.tasks.forget("sample")  # drawn from the previous run's model: not this one's
-        w.view_bar.set_n_components(run.settings.n_components)
-        w.likelihood.reset_curve()  # a new curve gets its own range
 
-    def _on_state_snapshots(self, run: Run, n_new: int) -> None:
-        # While playing fast the curve is redrawn at most every PLOT_INTERVAL_MS.
-        self.readouts.refresh(plot_now=not self.runner.is_playing)
-        latest = run.latest
-        badge = "playing" if self.runner.is_playing else f"iteration {latest.iteration}"
-        self.w.em_panel.set_badge(badge, "running")
-        if not self.runner.is_playing:
-            self.report.for_step(latest)
-        self.start_editor.update_editable()
-
-    def _on_state_run_ended(self, run: Run) -> None:
-        self.report.run_ended(run)
-        self.readouts.refresh()
-        self.w.update_actions()
+    def _on_run_ended(self, run: Run) -> None:
         if self._preset_sample and run.status is not RunStatus.ERROR:
             n, self._preset_sample = self._preset_sample, 0
             self.sample(n, seed=0)  # the lecture's draw
-
-    def _on_state_samples(self, samples: Samples | None) -> None:
-        if samples is None or self._projection is None:
-            self.w.canvas.set_samples(None)
-        else:
-            self.w.canvas.set_samples(self._projection.points(samples.X))
-        self.w.update_actions()
-
-    def _on_state_selection(self, selection: Selection) -> None:
-        self.start_editor.update_editable()
-        self.readouts.show_step(self.state.shown_step)
-        self.readouts.refresh()
-        self.render.request()
 
     # ================================================================== runner signals
 
@@ -638,7 +540,7 @@ class Presenter(QObject):
             if result.error is not None:
                 self.error(f"Could not {self.data_what}: {result.error}")
                 return
-            source, play, self._prepared = result.value
+            source, play, self.view.prepared = result.value
             self.set_data(source, play=play)
 
     # ================================================================== drawing

@@ -73,7 +73,7 @@ class SideBySideWindow(QWidget):
         lo, hi = view.min(axis=0), view.max(axis=0)
         rect = (float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
         request = ViewRequest("hard") if markers else ViewRequest("hard", 0, rect, (240, 320))
-        renderer = SceneRenderer(data.X, data.y_true, self.main.presenter._projection)
+        renderer = SceneRenderer(data.X, data.y_true, self.main.presenter.projection)
         self.runner.set_renderer(lambda steps, _: render_four(renderer, request, steps))
         m = state.model
         self.caption.setText(

@@ -48,9 +48,9 @@ class StartEditor:
 
     def on_mean_moved(self, k: int, x: float, y: float) -> None:
         means = self._start_means()
-        if means is None or self.p._projection is None or k >= len(means):
+        if means is None or self.p.projection is None or k >= len(means):
             return
-        means[k] = self.p._projection.lift((x, y), means[k])  # within the shown plane
+        means[k] = self.p.projection.lift((x, y), means[k])  # within the shown plane
         self._restart_from(means, f"Mean {k + 1} moved")
 
     def on_mean_removed(self, k: int) -> None:
@@ -61,13 +61,13 @@ class StartEditor:
 
     def on_mean_added(self, x: float, y: float) -> None:
         means, data = self._start_means(), self.p.state.data
-        if means is None or data is None or self.p._projection is None:
+        if means is None or data is None or self.p.projection is None:
             return
         if len(means) >= min(data.n_samples, BOUNDS["n_components"].high):
             self.p.error(f"K cannot grow past {len(means)} here.")
             return
         centre = data.X.mean(axis=0) if data.n_features > 2 else np.zeros(data.n_features)
-        new = self.p._projection.lift((x, y), centre)
+        new = self.p.projection.lift((x, y), centre)
         self._restart_from(np.vstack([means, new]), "Component added")
 
     def update_editable(self) -> None:
