@@ -80,10 +80,22 @@ class DataSource:
         return int(self.X.shape[1])
 
     @functools.cached_property
+    def class_values(self) -> np.ndarray:
+        """The distinct true labels, sorted (computed once: ``np.unique`` sorts a million
+        labels in 30 ms, and the canvas asks at every change of plane)."""
+        return np.zeros(0, np.int64) if self.y_true is None else np.unique(self.y_true)
+
+    @property
     def n_classes(self) -> int:
-        """How many true classes the labels hold (computed once: ``np.unique`` sorts a
-        million labels in 30 ms, and the canvas asks at every change of plane)."""
-        return 0 if self.y_true is None else int(np.unique(self.y_true).size)
+        """How many true classes the labels hold."""
+        return int(self.class_values.size)
+
+    @property
+    def colour_class_names(self) -> tuple[str, ...]:
+        """The name of each colour of the "true labels" view: colour ``k`` shows the
+        ``k``-th smallest label value (labels 1, 2, 3 are "class 1" .. "class 3", as the
+        confusion matrix says)."""
+        return tuple(self.class_name(int(v)) for v in self.class_values)
 
     @functools.cached_property
     def variance(self) -> float:
@@ -237,11 +249,17 @@ class Selection:
     following: bool = True
 
 
-def view_for(source: DataSource, view: ViewSettings) -> ViewSettings:
+def view_for(
+    source: DataSource, view: ViewSettings, previous: DataSource | None = None
+) -> ViewSettings:
     """``view`` as it applies to ``source``: the first two features when the chosen ones do
-    not exist there, and no principal axes for two features."""
+    not exist there, or when ``source`` replaces ``previous`` data with other columns (the
+    petal columns chosen for iris mean nothing for wine); no principal axes for two
+    features."""
     if source.n_features <= max(view.axes) or source.n_features <= 2:
         return replace(view, axes=(0, 1), pca=False)
+    if previous is not None and previous.feature_names != source.feature_names:
+        return replace(view, axes=(0, 1))
     return view
 
 
@@ -327,13 +345,13 @@ class AppState:
 
     def set_data(self, source: DataSource) -> None:
         """New data: the old run belongs to other data, so its model and curve go with it."""
-        self.data = source
+        previous, self.data = self.data, source
         self.run = None
         self.selection = Selection()
         self.set_samples(None)
         self.set_sweep(())  # it was fitted to the old data
         self.set_start(None)
-        self.view = view_for(source, self.view)
+        self.view = view_for(source, self.view, previous)
         self.dataChanged.emit(source)
         self.selectionChanged.emit(self.selection)
 

@@ -98,6 +98,7 @@ class AnimationExport(QObject):
         self.canvas = MixtureCanvas()
         self.canvas.setMinimumSize(*self.size)  # the window's canvas minimum is larger
         self.canvas.resize(*self.size)
+        self.canvas.class_names = data.colour_class_names
         self.canvas.set_points(self.w.canvas.xy, True, data.n_classes)
         self.canvas.set_axis_names(self.w.canvas.axis_names)
         request = replace(self.w.canvas.view_request(), rect=None, shape=(0, 0))

@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self._sizes_before_tall_tab: list[int] | None = None
         self.bottom_tabs.currentChanged.connect(self._fit_bottom_tab)
         self.right_splitter = right = QSplitter(Qt.Orientation.Vertical)
+        right.splitterMoved.connect(self._splitter_dragged)  # only a drag by the user
         right.addWidget(top)
         right.addWidget(self.bottom_tabs)
         right.setStretchFactor(0, 4)
@@ -171,20 +172,25 @@ class MainWindow(QMainWindow):
     def _fit_bottom_tab(self, index: int) -> None:
         """Choose K needs room for its controls and a readable plot: showing it grows the
         bottom pane to TALL_TAB_HEIGHT (the canvas gives way); leaving it gives the canvas
-        its height back, unless the splitter was moved meanwhile."""
+        its height back, unless the user dragged the splitter meanwhile."""
         splitter = self.right_splitter
         sizes = splitter.sizes()
         if self.bottom_tabs.widget(index) is self.selection_panel:
             total = sum(sizes)
             tall = min(TALL_TAB_HEIGHT, total // 2)
-            if sizes[1] < tall:
-                splitter.setSizes([total - tall, tall])
+            if sizes[1] < tall and self._sizes_before_tall_tab is None:
                 self._sizes_before_tall_tab = sizes
-                self._tall_sizes = splitter.sizes()
+                splitter.setSizes([total - tall, tall])
         elif self._sizes_before_tall_tab is not None:
-            if sizes == self._tall_sizes:
-                splitter.setSizes(self._sizes_before_tall_tab)
-            self._sizes_before_tall_tab = None
+            # back to the earlier share of the height (layout changes while Choose K
+            # showed, a new dataset say, do not count as the user's choice)
+            before, self._sizes_before_tall_tab = self._sizes_before_tall_tab, None
+            total = sum(sizes)
+            bottom = min(before[1], total // 2)
+            splitter.setSizes([total - bottom, bottom])
+
+    def _splitter_dragged(self, *_) -> None:
+        self._sizes_before_tall_tab = None  # the user chose the heights: keep them
 
     # ================================================================== what the presenter shows
 

@@ -210,10 +210,10 @@ class Presenter(QObject):
     def data_job(self, make, play: bool) -> tuple[DataSource, bool, tuple]:
         """``make()`` a data source and, still on the worker, its renderer in the view the
         state has now (so that a million points never get projected on the GUI thread)."""
-        view = self.state.view  # immutable: safe to read from the worker
+        view, previous = self.state.view, self.state.data  # immutable: safe to read here
         source = make()
-        new_view = view_for(source, view)
-        return source, play, (source, new_view.projection_key, make_renderer(source, view))
+        new_view = view_for(source, view, previous)
+        return source, play, (source, new_view.projection_key, make_renderer(source, new_view))
 
     def open_data_dialog(self) -> None:
         path = dialogs.open_data_path(self.w)

@@ -68,6 +68,7 @@ class SideBySideWindow(QWidget):
         view = self.main.canvas.xy
         markers = data.n_samples <= MARKER_LIMIT
         for canvas in self.canvases.values():
+            canvas.class_names = data.colour_class_names
             canvas.set_points(view, markers, data.n_classes)
             canvas.set_axis_names(self.main.canvas.axis_names)
         lo, hi = view.min(axis=0), view.max(axis=0)

@@ -116,7 +116,7 @@ class StateView(QObject):
         self.projection_key = view.projection_key
         self.p.render.set_renderer(renderer)
         canvas = self.w.canvas
-        canvas.class_names = source.class_names
+        canvas.class_names = source.colour_class_names  # by colour, as the legend lists them
         self.w.metrics_panel.class_names = source.class_names
         canvas.set_points(renderer.view, source.n_samples <= MARKER_LIMIT, source.n_classes,
                           renderer.bounds)  # fmt: skip

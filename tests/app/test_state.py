@@ -10,7 +10,7 @@ import pytest
 from gmmviz.app.records import run_from_record, run_to_record
 from gmmviz.app.runs import em_run, generate_source
 from gmmviz.app.settings import ModelSettings
-from gmmviz.app.state import AppState, RunStatus, Selection
+from gmmviz.app.state import AppState, DataSource, RunStatus, Selection
 from gmmviz.core.datasets import DatasetSpec
 
 
@@ -142,3 +142,18 @@ def test_more_components_take_the_unused_colours(state_with_run):
     first = next(iter(em_run(state_with_run.data.X, ModelSettings(5, seed=2))))
     slots = matched_colour_slots(state_with_run.run, first)
     assert sorted(slots) == [0, 1, 2, 3, 4]
+
+
+def test_other_columns_start_from_the_first_two_features():
+    """The axes chosen for one file (iris's petals, columns 3 and 4) are kept for data
+    with the same columns, and start again from the first two for other columns."""
+    state = AppState()
+    iris = DataSource(np.zeros((5, 4)), None, "iris", feature_names=("a", "b", "c", "d"))
+    state.set_data(iris)
+    state.set_view(axes=(2, 3))
+    again = DataSource(np.ones((5, 4)), None, "iris again", feature_names=("a", "b", "c", "d"))
+    state.set_data(again)
+    assert state.view.axes == (2, 3)
+    names = tuple(f"w{i}" for i in range(13))
+    state.set_data(DataSource(np.zeros((5, 13)), None, "wine", feature_names=names))
+    assert state.view.axes == (0, 1)

@@ -97,9 +97,17 @@ def test_the_choose_k_tab_gets_room_and_gives_it_back(qtbot, window):
     window.bottom_tabs.setCurrentWidget(window.likelihood)
     qtbot.wait(20)
     assert splitter.sizes() == before  # the canvas has its height back
-    # a splitter the user moved meanwhile is left where they put it
+    # new data while Choose K shows (the layout shifts a little) still give it back
     window.bottom_tabs.setCurrentWidget(window.selection_panel)
-    moved = [sum(before) - 300, 300] if splitter.sizes()[1] != 300 else [sum(before) - 320, 320]
+    window.presenter.generate()
+    qtbot.waitUntil(lambda: window.state.shown_step is not None, timeout=20000)
+    window.bottom_tabs.setCurrentWidget(window.likelihood)
+    qtbot.wait(20)
+    assert abs(splitter.sizes()[1] - before[1]) <= 2
+    # a splitter the user dragged meanwhile is left where they put it
+    window.bottom_tabs.setCurrentWidget(window.selection_panel)
+    moved = [sum(before) - 300, 300]
     splitter.setSizes(moved)
+    splitter.splitterMoved.emit(sum(before) - 300, 1)  # as a drag of the handle does
     window.bottom_tabs.setCurrentWidget(window.likelihood)
     assert splitter.sizes() == moved

@@ -176,3 +176,30 @@ def test_a_file_keeps_its_column_and_class_names_to_the_export(qtbot, window, tm
     X, y = load_data(out)
     np.testing.assert_array_equal(X, window.state.data.X)
     np.testing.assert_array_equal(y, window.state.data.y_true)  # names read back as codes
+
+
+def test_numeric_labels_are_named_alike_in_the_legend_and_the_confusion_matrix(
+    qtbot, window, tmp_path
+):
+    """Wine's classes are 1, 2, 3: the legend said class 0..2 while the confusion matrix
+    said class 1..3 (found by a new user's trial)."""
+    rng = np.random.default_rng(0)
+    rows = ["a,b,class"] + [
+        f"{rng.normal(3 * c):.4f},{rng.normal(-2 * c):.4f},{c}"
+        for c in (1, 2, 3)
+        for _ in range(40)
+    ]
+    path = tmp_path / "wine_like.csv"
+    path.write_text("\n".join(rows) + "\n")
+    window.state.set_model(ModelSettings(n_components=3))
+    window.presenter.open_data(path)
+    qtbot.waitUntil(lambda: window.canvas.shown_display is not None
+                    and window.state.shown_step is not None, timeout=20000)  # fmt: skip
+    window.presenter.set_view(colour_by="true")
+    qtbot.waitUntil(lambda: window.canvas.legend is not None, timeout=5000)
+    legend = [label.text for _, label in window.canvas.legend.items][:3]
+    assert legend == ["class 1", "class 2", "class 3"]
+    table = window.metrics_panel.table
+    qtbot.waitUntil(lambda: table.rowCount() == 3, timeout=10000)
+    rows_named = [table.verticalHeaderItem(i).text() for i in range(3)]
+    assert rows_named == legend

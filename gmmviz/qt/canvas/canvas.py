@@ -146,7 +146,7 @@ class MixtureCanvas(pg.GraphicsLayoutWidget):
         self.view.sigRangeChanged.connect(lambda *_: self._view_timer.start())
         self._frame_pending = False
         self.hold_view = False  # new points keep the visible area (while painting)
-        self.class_names: tuple[str, ...] = ()  # the true classes' names, in code order
+        self.class_names: tuple[str, ...] = ()  # the true classes' names, by colour
 
     # ------------------------------------------------------------------ data
 
