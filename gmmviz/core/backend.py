@@ -150,6 +150,7 @@ __all__ = [
     "resolve_backend",
     "start_warm_up",
     "warm_up_done",
+    "warm_up_started",
 ]
 
 BACKENDS: tuple[str, ...] = ("numba", "numpy")
@@ -200,6 +201,13 @@ def _warm_up() -> None:
             fn()
     finally:
         _warm_up_done.set()
+
+
+def warm_up_started() -> bool:
+    """Whether :func:`start_warm_up` ran in this process (the app does; a script using the
+    library does not): kernels first needed later are then compiled in the background too,
+    while a general one serves."""
+    return _warm_up_thread is not None
 
 
 def warm_up_done() -> bool:

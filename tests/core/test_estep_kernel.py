@@ -142,3 +142,53 @@ def test_grouped_run_equals_the_reference():
         assert a.log_likelihood == pytest.approx(b.log_likelihood, rel=1e-12)
         np.testing.assert_allclose(a.params.means, b.params.means, rtol=0, atol=1e-10)
         np.testing.assert_allclose(a.params.covariances, b.params.covariances, atol=1e-10)
+
+
+BACKGROUND = """
+import time
+import numpy as np
+from gmmviz.core import backend
+from gmmviz.core._kernels import estep
+
+backend.start_warm_up()
+backend.join_warm_up()
+assert {1, 2} <= estep._ready  # the warm-up made the general and the two-feature kernels
+rng = np.random.default_rng(0)
+X = rng.normal(size=(3000, 5))
+means = X[:3].copy()
+prec = np.ascontiguousarray(np.broadcast_to(np.eye(5), (3, 5, 5)))
+log_norm = np.full(3, -np.log(3.0))
+first = estep.estep_stats(X, means, prec, log_norm, "numba")  # answered at once
+assert 5 in estep._compiling
+deadline = time.time() + 240
+while 5 not in estep._ready and time.time() < deadline:
+    time.sleep(0.1)
+assert 5 in estep._ready, "the five-feature kernel never became ready"
+second = estep.estep_stats(X, means, prec, log_norm, "numba")  # now the compiled one
+assert abs(first[0] - second[0]) <= 1e-12 * abs(second[0])
+for a, b in zip(first[1:], second[1:]):
+    assert np.abs(a - b).max() <= 1e-12 * np.abs(b).max()
+"""
+
+
+def test_the_app_compiles_a_new_feature_count_in_the_background():
+    """After the app's warm-up, a feature count met for the first time is answered by the
+    general kernel at once while its own compiles on a thread; then the own one serves,
+    with the same numbers to rounding."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", BACKGROUND], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_a_script_compiles_at_once():
+    """Without a warm-up (a script using the library) the kernel for the data's own
+    feature count runs from the first call: every run takes the same path."""
+    if core_backend.warm_up_started():
+        pytest.skip("an earlier test of this process started the app's warm-up")
+    X, means, prec, log_norm = random_problem(300, 6, 2)
+    estep.estep_stats(X, means, prec, log_norm, "numba")
+    assert 6 not in estep._compiling
