@@ -60,8 +60,8 @@ class SelectionPanel(QWidget):
             self.types[name] = box
         self.n_init = QSpinBox()
         self.n_init.setRange(BOUNDS["n_init"].low, BOUNDS["n_init"].high)
-        self.n_init.setPrefix("n_init ")
-        self.n_init.setToolTip("Initialisations per fit (the best is kept)")
+        self.n_init.setPrefix("starts per K: ")  # an underscore is clipped in a spin box
+        self.n_init.setToolTip("Initialisations per fit, n_init (the best is kept)")
         self.run = QPushButton("Sweep")
         self.run.setObjectName("primary")
         self.run.setToolTip("Fit every K for the chosen covariance types (own worker thread)")
